@@ -1,0 +1,72 @@
+"""Run the book's MyST Markdown chapters through nbval.
+
+nbval collects only ``.ipynb`` files. This hook collects every ``chapters/*.md`` that carries
+a jupytext header, reads it with jupytext and hands the notebook to nbval's own collector, so
+plain ``pytest`` executes every chapter in a fresh kernel: a failing cell or assertion fails
+the run. Each chapter kernel first turns Python warnings into errors (numpy's floating-point
+warnings included), so a chapter that warns fails; a chapter that expects a warning catches it
+explicitly. With pytest-xdist, use ``--dist loadfile`` so the cells of one chapter stay in one
+worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import jupytext
+import nbformat
+import pytest
+from nbval.plugin import IPyNbFile
+
+ROOT = Path(__file__).parent
+CHAPTERS = ROOT / "chapters"
+
+#: Run in every chapter kernel before its first cell.
+KERNEL_PRELUDE = """
+import os as _os, warnings as _warnings
+_os.environ.setdefault("MPLBACKEND", "Agg")
+_warnings.simplefilter("error")
+# Third-party deprecations are not the chapter's fault; the chapter's own code is checked.
+_warnings.filterwarnings("default", category=DeprecationWarning, module=r"(?!__main__)")
+_warnings.filterwarnings("default", category=PendingDeprecationWarning)
+"""
+
+
+def _is_chapter(path: Path) -> bool:
+    if path.suffix != ".md" or path.parent.resolve() != CHAPTERS.resolve():
+        return False
+    with open(path, encoding="utf-8") as handle:
+        head = handle.read(600)
+    return head.startswith("---") and "jupytext" in head
+
+
+class MystNotebook(IPyNbFile):
+    """An nbval notebook read from a MyST Markdown file through jupytext."""
+
+    def collect(self):  # type: ignore[override]
+        def read(path, as_version=4, **kwargs):  # noqa: ARG001 - nbformat's signature
+            return jupytext.read(path)
+
+        with mock.patch.object(nbformat, "read", read):
+            yield from super().collect()
+
+    def setup(self) -> None:
+        super().setup()
+        msg_id = self.kernel.execute_cell_input(KERNEL_PRELUDE, allow_stdin=False)
+        self.kernel.await_reply(msg_id, timeout=60)
+        while True:  # drain the prelude's iopub messages, failing loudly on an error
+            msg = self.kernel.get_message(stream="iopub", timeout=60)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "error":
+                raise RuntimeError(f"chapter kernel prelude failed: {msg['content']['evalue']}")
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    opt = parent.config.option
+    if (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)) and _is_chapter(file_path):
+        return MystNotebook.from_parent(parent, path=file_path)
+    return None

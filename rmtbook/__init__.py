@@ -1,0 +1,44 @@
+"""rmtbook: the package behind *Random Matrix Theory for Deep Learning*, an executable book.
+
+Layers, bottom up (nothing imports upward):
+
+1. ``_validation``, ``_rng``, ``plotting``: argument checks, random generators, figure style;
+2. ``laws`` (spectral laws), ``ensembles`` (random matrix samplers), ``hermite`` (Gaussian
+   analysis of activations);
+3. ``resolvents`` (deterministic equivalents), ``kernels`` (nonlinear kernel matrices and their
+   linear equivalents), ``spectra`` (matrix-free spectral densities), ``datasets`` (real data);
+4. ``linear`` (ridge regression), ``spiked`` (spiked models), ``shallow`` (random features),
+   ``deep`` (conjugate kernels and the NTK);
+5. ``widgets`` (interactive explorers), ``exercises`` (self-checked exercises).
+
+The public API is re-exported here; names listed in the book's issues are a contract.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import plotting
+from .laws import *  # noqa: F401,F403
+from .ensembles import *  # noqa: F401,F403
+from .hermite import *  # noqa: F401,F403
+from .resolvents import *  # noqa: F401,F403
+from .kernels import *  # noqa: F401,F403
+from .spectra import *  # noqa: F401,F403
+from .datasets import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .spiked import *  # noqa: F401,F403
+from .shallow import *  # noqa: F401,F403
+from .deep import *  # noqa: F401,F403
+from .networks import *  # noqa: F401,F403
+from . import exercises, widgets  # noqa: E402
+
+from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
+from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
+from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net
+
+__all__ = ["__version__", "plotting", "widgets", "exercises"] + [
+    name
+    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net)
+    for name in module.__all__
+]

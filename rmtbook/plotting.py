@@ -1,0 +1,186 @@
+"""One figure style for the whole book.
+
+Theory is drawn as solid lines, simulation as light histograms or as markers with error bars,
+always in the same colours, with labelled axes. Every chapter draws its figures through these
+helpers so that a reader learns the visual grammar once.
+
+Used by every chapter. This module sits in the bottom layer: it imports only
+:mod:`rmtbook._validation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._validation import check_array, check_int
+
+__all__ = [
+    "COLORS",
+    "SEQUENCE",
+    "book_style",
+    "new_figure",
+    "plot_theory",
+    "plot_histogram",
+    "plot_simulation",
+    "plot_atom",
+    "finish_axes",
+]
+
+#: Semantic colours: theory, simulation, a secondary quantity and a highlight.
+COLORS: dict[str, str] = {
+    "theory": "#1f3b73",      # dark blue: deterministic predictions
+    "simulation": "#e8a33d",  # amber: empirical quantities
+    "secondary": "#2a9d8f",   # teal: a second prediction or curve family
+    "highlight": "#c0392b",   # red: thresholds, edges, spikes
+    "muted": "#7f8c8d",       # grey: reference lines
+}
+
+#: Colour cycle for families of curves (depths, ridges, ratios, ...).
+SEQUENCE: tuple[str, ...] = ("#1f3b73", "#2a9d8f", "#e8a33d", "#c0392b", "#8e44ad", "#7f8c8d")
+
+_RC: dict[str, Any] = {
+    "figure.figsize": (6.4, 3.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "lines.linewidth": 2.0,
+    "axes.prop_cycle": mpl.cycler(color=list(SEQUENCE)),
+}
+
+
+@contextmanager
+def book_style() -> Iterator[None]:
+    """Context manager applying the book's matplotlib style (restores the previous one)."""
+    with mpl.rc_context(_RC):
+        yield
+
+
+def new_figure(
+    nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None
+) -> tuple[plt.Figure, Any]:
+    """Create a figure in the book's style.
+
+    Parameters
+    ----------
+    nrows, ncols
+        Grid of axes (as :func:`matplotlib.pyplot.subplots`).
+    width, height
+        Figure size in inches; defaults scale with the grid.
+
+    Returns
+    -------
+    fig, axes
+        ``axes`` is a single Axes for a 1x1 grid, else an array of Axes.
+    """
+    nrows = check_int("nrows", nrows, low=1, high=10)
+    ncols = check_int("ncols", ncols, low=1, high=10)
+    w = width if width is not None else min(4.2 * ncols + 1.0, 13.0)
+    h = height if height is not None else 3.4 * nrows + 0.4
+    with book_style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+    return fig, axes
+
+
+def plot_theory(ax: Any, x: Any, y: Any, *, label: str = "theory", color: str | None = None, **kwargs: Any) -> Any:
+    """Draw a theoretical prediction as a solid line; returns the Line2D."""
+    x = np.asarray(x)
+    y = np.asarray(y)
+    (line,) = ax.plot(x, y, color=color or COLORS["theory"], label=label, zorder=3, **kwargs)
+    return line
+
+
+def plot_histogram(
+    ax: Any,
+    samples: Any,
+    *,
+    bins: int | Sequence[float] = 60,
+    label: str = "simulation",
+    color: str | None = None,
+    range: tuple[float, float] | None = None,
+    weight: float = 1.0,
+    **kwargs: Any,
+) -> Any:
+    """Draw a density-normalized histogram of empirical values (eigenvalues, say).
+
+    Parameters
+    ----------
+    samples
+        Values to histogram (flattened).
+    bins, range
+        As :func:`numpy.histogram`.
+    weight
+        Total mass given to the histogram (use ``1 - atom`` when an atom at zero is removed
+        from ``samples`` so that the bars match the density of the continuous part).
+
+    Returns
+    -------
+    The patches returned by :meth:`matplotlib.axes.Axes.hist`.
+    """
+    s = check_array("samples", samples).ravel()
+    w = np.full(s.size, weight / s.size)
+    counts, edges = np.histogram(s, bins=bins, range=range, weights=w)
+    widths = np.diff(edges)
+    heights = counts / widths
+    return ax.bar(
+        edges[:-1], heights, width=widths, align="edge", color=color or COLORS["simulation"],
+        alpha=0.55, edgecolor="white", linewidth=0.3, label=label, zorder=2, **kwargs,
+    )
+
+
+def plot_simulation(
+    ax: Any, x: Any, mean: Any, err: Any | None = None, *, label: str = "simulation",
+    color: str | None = None, marker: str = "o", **kwargs: Any,
+) -> Any:
+    """Draw simulated values as markers, with error bars when ``err`` is given."""
+    color = color or COLORS["simulation"]
+    return ax.errorbar(
+        np.asarray(x), np.asarray(mean), yerr=None if err is None else np.asarray(err),
+        fmt=marker, ms=4.5, color=color, mec="black", mew=0.4, ecolor=color, elinewidth=1.2,
+        capsize=2.5, label=label, zorder=4, linestyle="none", **kwargs,
+    )
+
+
+def plot_atom(ax: Any, location: float, mass: float, *, label: str | None = None, color: str | None = None) -> Any:
+    """Mark a point mass (an atom of a spectral law) as a vertical stem with its mass."""
+    color = color or COLORS["highlight"]
+    container = ax.stem([location], [mass], linefmt="-", markerfmt="D", basefmt=" ", label=label)
+    for artist in (container.markerline, container.stemlines):
+        artist.set_color(color)
+    return container
+
+
+def finish_axes(
+    ax: Any, *, xlabel: str | None = None, ylabel: str | None = None, title: str | None = None,
+    legend: bool = True, logx: bool = False, logy: bool = False,
+) -> Any:
+    """Label the axes, set log scales and add a legend when there are labelled artists."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if legend:
+        handles, labels = ax.get_legend_handles_labels()
+        if any(lab and not lab.startswith("_") for lab in labels):
+            ax.legend()
+    return ax
