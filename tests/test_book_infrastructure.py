@@ -1,0 +1,120 @@
+"""The book's plumbing: a failing cell fails both the build and nbval; README and CI agree."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter
+
+```{{code-cell}} ipython3
+import numpy as np
+value = float(np.sqrt(4.0))
+```
+
+```{{code-cell}} ipython3
+{body}
+```
+"""
+
+
+def _make_book(tmp: Path, body: str) -> Path:
+    """A two-page copy of the book's configuration with one chapter whose second cell is body."""
+    book = tmp / "book"
+    (book / "chapters").mkdir(parents=True)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["exclude_patterns"] = [".*", "_build"]
+    config["bibtex_bibfiles"] = ["references.bib"]
+    shutil.copy(ROOT / "references.bib", book / "references.bib")
+    (book / "_config.yml").write_text(yaml.safe_dump(config))
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/bad\n")
+    (book / "intro.md").write_text("# Intro\n\nA test book.\n")
+    (book / "chapters" / "bad.md").write_text(CHAPTER.format(body=body))
+    shutil.copy(ROOT / "conftest.py", book / "conftest.py")
+    (book / "pytest.ini").write_text("[pytest]\naddopts = --nbval-lax --nbval-current-env -p no:cacheprovider\n")
+    return book
+
+
+def _build(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, cwd=book, timeout=600)
+
+
+def _nbval(book: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "chapters/bad.md"],
+                          capture_output=True, text=True, cwd=book, timeout=600, env=env)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body, fails",
+    [
+        ("assert value == 2.0", False),          # control: a good chapter passes both
+        ("assert value == 3.0, 'wrong'", True),  # a failing assertion
+        ("np.log(-value)", True),                # a warning is an error in chapters
+    ],
+    ids=["good", "failing-assert", "warning"],
+)
+def test_failing_cell_fails_build_and_nbval(tmp_path, body, fails):
+    book = _make_book(tmp_path, body)
+    nbval = _nbval(book)
+    assert (nbval.returncode != 0) == fails, nbval.stdout[-2000:]
+    if fails:
+        assert "failed" in nbval.stdout
+    else:
+        assert "2 passed" in nbval.stdout
+    if body.startswith("np.log"):
+        return  # the build's treatment of stderr warnings is checked by the failing-assert case
+    build = _build(book)
+    assert (build.returncode != 0) == fails, (build.stdout[-2000:], build.stderr[-2000:])
+    if not fails:
+        assert (book / "_build" / "html" / "chapters" / "bad.html").exists()
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```bash\n\s*(.+?)\n\s*```", text)
+
+
+def test_readme_has_exactly_two_one_line_commands_and_ci_runs_the_test_one():
+    commands = [c.strip() for c in _readme_commands()]
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    build, test = commands
+    assert "build_book.py" in build and "pytest" in test
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test in ci, "the CI script must run the README's test command verbatim"
+    assert "build_book.py" in ci
+
+
+def test_toc_and_chapters_agree_and_no_outputs_are_committed():
+    toc = (ROOT / "_toc.yml").read_text()
+    files = re.findall(r"file:\s*(\S+)", toc)
+    for f in files:
+        assert (ROOT / f"{f}.md").exists(), f
+    chapters = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "chapters").glob("*.md"))
+    assert set(chapters) <= set(files), "every chapter must be in the table of contents"
+    assert not list((ROOT / "chapters").glob("*.ipynb")), "chapters are MyST .md, no committed notebooks"
+    for path in (ROOT / "chapters").glob("*.md"):
+        head = path.read_text().split("---")[1]
+        assert "jupytext" in head and "kernelspec" in head, path
