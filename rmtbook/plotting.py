@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # noqa: F401 - activates the notebook's inline backend
+from matplotlib.figure import Figure
 import numpy as np
 
 from ._validation import check_array, check_int
@@ -72,7 +73,7 @@ def book_style() -> Iterator[None]:
 
 def new_figure(
     nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None
-) -> tuple[plt.Figure, Any]:
+) -> tuple[Figure, Any]:
     """Create a figure in the book's style.
 
     Parameters
@@ -92,7 +93,10 @@ def new_figure(
     w = width if width is not None else min(4.2 * ncols + 1.0, 13.0)
     h = height if height is not None else 3.4 * nrows + 0.4
     with book_style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+        # A bare Figure, not registered with pyplot: a notebook shows it once, when the cell
+        # returns it, and it is freed with its last reference (no pyplot bookkeeping).
+        fig = Figure(figsize=(w, h), layout="constrained")
+        axes = fig.subplots(nrows, ncols)
     return fig, axes
 
 

@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as ipw
-import matplotlib.pyplot as plt
-
 from ..plotting import new_figure
 
 __all__ = ["Explorer"]
@@ -67,7 +65,6 @@ class Explorer:
         self.controls = dict(controls)
         self.title = title
         self.figure, _ = new_figure(nrows, ncols)
-        plt.close(self.figure)  # never shown by pyplot's own machinery
         self._output = ipw.Output()
         self.values = {name: w.value for name, w in self.controls.items()}
         for name, widget in self.controls.items():
