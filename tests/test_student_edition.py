@@ -1,0 +1,140 @@
+"""The student edition: no solution text leaks, every exercise label survives."""
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import student_edition  # noqa: E402
+
+FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,;'()-]{28,}[A-Za-z)]")
+
+
+def _solutions(text: str) -> list[str]:
+    """The raw text of every solution (plain and gated) of a MyST chapter."""
+    found = []
+    for m in re.finditer(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", text, flags=re.S | re.M):
+        found.append(m.group(2))
+    for m in re.finditer(r"\{solution-start\}[^\n]*\n.*?^```\s*$(.*?)^```\{solution-end\}", text, flags=re.S | re.M):
+        found.append(m.group(1))
+    return found
+
+
+def _fragments(solution: str) -> list[str]:
+    body = "\n".join(l for l in solution.splitlines() if not l.strip().startswith(":"))
+    body = re.sub(r"\$[^$]*\$", " ", body)  # math renders differently; keep words only
+    return [f.strip() for f in FRAGMENT.findall(body)]
+
+
+def _labels(text: str) -> list[str]:
+    return re.findall(r"\{exercise\}[^\n]*\n:label:\s*(\S+)", text)
+
+
+@pytest.mark.parametrize("path", student_edition.chapter_files(), ids=lambda p: p.stem)
+def test_student_notebooks_hide_solutions_keep_exercises(path):
+    text = path.read_text()
+    nb, removed = student_edition.student_notebook(path)
+    student_text = "\n".join(cell.source for cell in nb.cells)
+    labels = _labels(text)
+    solutions = _solutions(text)
+    assert removed == len(solutions)
+    for label in labels:
+        assert label in student_text, label
+    for solution in solutions:
+        for fragment in _fragments(solution):
+            assert fragment not in student_text, (path.name, fragment)
+    # the notebook keeps all non-solution code
+    source = jupytext.read(path)
+    kept_code = {c.source for c in nb.cells if c.cell_type == "code"}
+    solution_code = "\n".join(solutions)
+    for cell in source.cells:
+        if cell.cell_type == "code" and cell.source not in solution_code:
+            assert cell.source in kept_code
+
+
+SMALL_CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Exercises only
+
+````{exercise} Plain
+:label: ex-small-plain
+
+Compute the answer by hand.
+````
+
+````{solution} ex-small-plain
+:class: dropdown
+
+The hidden reasoning goes through the secret lemma of the plain solution.
+````
+
+````{exercise} Gated
+:label: ex-small-gated
+
+Compute it numerically.
+````
+
+```{solution-start} ex-small-gated
+:class: dropdown
+```
+
+The gated solution explains the secret computation step by step.
+
+```{code-cell} ipython3
+secret_numerical_answer = 6 * 7
+assert secret_numerical_answer == 42
+```
+
+```{solution-end}
+```
+"""
+
+
+@pytest.mark.slow
+def test_student_site_hides_solutions_that_the_teacher_site_shows(tmp_path):
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    shutil.copy(ROOT / "references.bib", book / "references.bib")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/small\n")
+    (book / "intro.md").write_text("# Intro\n")
+    (book / "chapters" / "small.md").write_text(SMALL_CHAPTER)
+    secrets = ["secret lemma of the plain solution", "secret computation step by step",
+               "secret_numerical_answer = 6 * 7"]
+
+    def page_text(out: Path) -> str:
+        html = (out / "_build" / "html" / "chapters" / "small.html").read_text()
+        return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+    teacher = tmp_path / "teacher"
+    import subprocess
+
+    jb = str(Path(sys.executable).with_name("jupyter-book"))
+    assert subprocess.call([jb, "build", str(book), "--path-output", str(teacher), "-W", "-n"]) == 0
+    text = page_text(teacher)
+    assert all(" ".join(s.split()) in text for s in secrets), "control: the teacher edition shows solutions"
+
+    student = tmp_path / "student"
+    assert student_edition.build_site(student, book=book) == 0
+    text = page_text(student)
+    for s in secrets:
+        assert " ".join(s.split()) not in text, s
+    for label in ("ex-small-plain", "ex-small-gated"):
+        html = (student / "_build" / "html" / "chapters" / "small.html").read_text()
+        assert f'id="{label}"' in html, label
