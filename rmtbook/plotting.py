@@ -10,6 +10,7 @@ Used by every chapter. This module sits in the bottom layer: it imports only
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 from ._validation import check_array, check_int
 
 __all__ = [
+    "BookFigure",
     "COLORS",
     "SEQUENCE",
     "book_style",
@@ -64,6 +66,20 @@ _RC: dict[str, Any] = {
 }
 
 
+class BookFigure(Figure):
+    """A matplotlib figure that a notebook displays exactly once, as a PNG.
+
+    Book figures are not registered with pyplot (so no backend shows them a second time and
+    they are freed with their last reference); IPython displays them through ``_repr_png_``
+    when a cell returns them.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+
 @contextmanager
 def book_style() -> Iterator[None]:
     """Context manager applying the book's matplotlib style (restores the previous one)."""
@@ -73,7 +89,7 @@ def book_style() -> Iterator[None]:
 
 def new_figure(
     nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None
-) -> tuple[Figure, Any]:
+) -> tuple[BookFigure, Any]:
     """Create a figure in the book's style.
 
     Parameters
@@ -95,7 +111,7 @@ def new_figure(
     with book_style():
         # A bare Figure, not registered with pyplot: a notebook shows it once, when the cell
         # returns it, and it is freed with its last reference (no pyplot bookkeeping).
-        fig = Figure(figsize=(w, h), layout="constrained")
+        fig = BookFigure(figsize=(w, h), layout="constrained")
         axes = fig.subplots(nrows, ncols)
     return fig, axes
 

@@ -28,6 +28,7 @@ def test_figure_helpers_draw_what_they_are_given():
     plotting.finish_axes(ax, xlabel="x", ylabel="y", title="t", logy=True)
     assert ax.get_xlabel() == "x" and ax.get_yscale() == "log"
     assert ax.get_legend() is not None
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # notebooks display it as one PNG
     fig2, axes = plotting.new_figure(2, 3)
     assert axes.shape == (2, 3)
     with pytest.raises(ValueError, match="nrows"):

@@ -1,0 +1,156 @@
+"""The built site in a real browser (headless Chromium driven by Playwright).
+
+Every page of the book is opened from a server on 127.0.0.1: math is typeset (MathJax output
+present, no raw TeX delimiters left), every image has loaded, pages with exercises show them and
+their solution toggles, no page requests anything from outside the machine, and internal links
+resolve. Screenshots of a few pages are kept in ``_build/screenshots`` as test artifacts.
+
+The site is built by ``tools/build_book.py`` if ``_build/html`` is missing or older than the
+sources (the build then serves CI's own build step from its cache). Skips, with the reason,
+where no Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _pages() -> list[str]:
+    import re
+
+    toc = (ROOT / "_toc.yml").read_text()
+    root = re.search(r"root:\s*(\S+)", toc).group(1)
+    return [root] + re.findall(r"file:\s*(\S+)", toc)
+
+
+def _stale() -> bool:
+    if not (HTML / "index.html").exists():
+        return True
+    built = (HTML / "index.html").stat().st_mtime
+    sources = [p for pattern in ("*.md", "chapters/*.md", "appendices/*.md", "rmtbook/**/*.py", "_config.yml", "_toc.yml", "references.bib")
+               for p in ROOT.glob(pattern)]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
+@pytest.fixture(scope="module")
+def site():
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine (Debian package 'chromium'); .ci/run installs it")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - pinned in requirements.txt
+        pytest.skip("playwright is not installed")
+    if _stale():
+        code = subprocess.call([sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT)
+        assert code == 0, "the book build failed"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    handler.log_message = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield instance
+        instance.close()
+
+
+def _visit(browser, url: str, screenshot: Path | None = None) -> dict:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    failures: list[str] = []
+    page.on("requestfailed", lambda request: failures.append(request.url))
+    page.goto(url, wait_until="load")
+    page.wait_for_function("() => !window.MathJax || !window.MathJax.startup || window.MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
+    page.wait_for_timeout(300)
+    info = page.evaluate(
+        """() => {
+        const clone = document.querySelector('main') ? document.querySelector('main').cloneNode(true) : document.body.cloneNode(true);
+        clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight').forEach(e => e.remove());
+        return {
+          mathSource: document.querySelectorAll('.math').length,
+          mathTypeset: document.querySelectorAll('mjx-container').length,
+          text: clone.innerText,
+          images: Array.from(document.images).map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
+          exercises: document.querySelectorAll('.exercise').length,
+          solutions: document.querySelectorAll('.solution').length,
+          toggles: document.querySelectorAll('.solution details, details.solution, .solution .toggle-details, .solution.dropdown, .dropdown.solution').length,
+          links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
+        };
+    }"""
+    )
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=False)
+    page.close()
+    info["requests"] = requests
+    info["failures"] = failures
+    return info
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_renders_offline(browser, site, name):
+    url = urljoin(site, f"{name}.html")
+    shot = SHOTS / f"{name.replace('/', '_')}.png" if name in ("intro", "chapters/01_concentration", "chapters/05_ridge", "chapters/09_deep_conjugate_kernels") else None
+    info = _visit(browser, url, shot)
+    host = urlparse(site).netloc
+    outside = [u for u in info["requests"] if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != host]
+    assert not outside, f"{name} requests from outside the machine: {outside[:5]}"
+    assert not info["failures"], f"{name}: failed requests {info['failures'][:5]}"
+    if info["mathSource"]:
+        assert info["mathTypeset"] > 0, f"{name}: math was not typeset"
+    for delimiter in ("\\(", "\\)", "\\[", "\\]", "$$"):
+        assert delimiter not in info["text"], f"{name}: raw TeX delimiter {delimiter!r} left on the page"
+    broken = [img["src"] for img in info["images"] if not img["ok"]]
+    assert not broken, f"{name}: images not loaded: {broken[:5]}"
+    source = (ROOT / f"{name}.md").read_text()
+    n_exercises = source.count("{exercise}")
+    if n_exercises:
+        assert info["exercises"] >= n_exercises, f"{name}: {info['exercises']} exercises shown, {n_exercises} written"
+        assert info["solutions"] >= n_exercises and info["toggles"] >= 1, f"{name}: solution toggles missing"
+    page_path = HTML / f"{name}.html"
+    for href in info["links"]:
+        parsed = urlparse(href)
+        if parsed.scheme or href.startswith(("#", "mailto:", "javascript:")):
+            continue
+        target = (page_path.parent / parsed.path).resolve()
+        assert target.exists(), f"{name}: internal link {href} does not resolve"
+
+
+def test_screenshots_kept(browser, site):
+    shots = sorted(SHOTS.glob("*.png"))
+    assert shots, "no screenshots were written"
+    for shot in shots:
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
