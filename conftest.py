@@ -1,7 +1,7 @@
 """Run the book's MyST Markdown chapters through nbval.
 
-nbval collects only ``.ipynb`` files. This hook collects every ``chapters/*.md`` that carries
-a jupytext header, reads it with jupytext and hands the notebook to nbval's own collector, so
+nbval collects only ``.ipynb`` files. This hook collects every ``chapters/*.md`` and
+``appendices/*.md`` that carries a jupytext header, reads it with jupytext and hands the notebook to nbval's own collector, so
 plain ``pytest`` executes every chapter in a fresh kernel: a failing cell or assertion fails
 the run. Each chapter kernel first turns Python warnings into errors (numpy's floating-point
 warnings included), so a chapter that warns fails; a chapter that expects a warning catches it
@@ -20,7 +20,7 @@ import pytest
 from nbval.plugin import IPyNbFile
 
 ROOT = Path(__file__).parent
-CHAPTERS = ROOT / "chapters"
+NOTEBOOK_DIRS = (ROOT / "chapters", ROOT / "appendices")
 
 #: Run in every chapter kernel before its first cell.
 KERNEL_PRELUDE = """
@@ -34,7 +34,7 @@ _warnings.filterwarnings("default", category=PendingDeprecationWarning)
 
 
 def _is_chapter(path: Path) -> bool:
-    if path.suffix != ".md" or path.parent.resolve() != CHAPTERS.resolve():
+    if path.suffix != ".md" or path.parent.resolve() not in {d.resolve() for d in NOTEBOOK_DIRS}:
         return False
     with open(path, encoding="utf-8") as handle:
         head = handle.read(600)

@@ -52,16 +52,21 @@ def _stale() -> bool:
 
 
 @pytest.fixture(scope="module")
-def site():
+def built_html() -> Path:
+    if _stale():
+        code = subprocess.call([sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT)
+        assert code == 0, "the book build failed"
+    return HTML
+
+
+@pytest.fixture(scope="module")
+def site(built_html):
     if CHROMIUM is None:
         pytest.skip("no Chromium on this machine (Debian package 'chromium'); .ci/run installs it")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:  # pragma: no cover - pinned in requirements.txt
         pytest.skip("playwright is not installed")
-    if _stale():
-        code = subprocess.call([sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT)
-        assert code == 0, "the book build failed"
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
     handler.log_message = lambda *args, **kwargs: None  # type: ignore[attr-defined]
 
@@ -83,6 +88,30 @@ def browser(site):
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield instance
         instance.close()
+
+
+def test_built_html_loads_nothing_from_outside(built_html):
+    """Static check of every built page: scripts, stylesheets, fonts and images are local."""
+    from bs4 import BeautifulSoup
+
+    pages = sorted(built_html.rglob("*.html"))
+    assert len(pages) >= len(_pages())
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+                          ("source", "src"), ("video", "src"), ("audio", "src")):
+            for element in soup.find_all(tag):
+                url = element.get(attr)
+                if not url:
+                    continue
+                if tag == "link" and not set(element.get("rel", [])) & {"stylesheet", "preload", "icon", "modulepreload", "prefetch"}:
+                    continue  # navigation links (prev/next, canonical) load nothing
+                assert not urlparse(url).scheme.startswith("http") and not url.startswith("//"), (page, tag, url)
+        for style in soup.find_all("style"):
+            assert "url(http" not in style.text.replace(" ", ""), page
+    for css in built_html.rglob("*.css"):
+        text = css.read_text(errors="replace").replace(" ", "").replace("'", "").replace('"', "")
+        assert "url(http" not in text and "@importhttp" not in text, css
 
 
 def _visit(browser, url: str, screenshot: Path | None = None) -> dict:
