@@ -11,13 +11,21 @@ worker.
 
 from __future__ import annotations
 
-from pathlib import Path
-from unittest import mock
+import os
 
-import jupytext
-import nbformat
-import pytest
-from nbval.plugin import IPyNbFile
+# Tests run two workers on two cores (pytest -n 2): one BLAS thread per process avoids
+# oversubscription, which slows dense linear algebra by an order of magnitude. Chapter kernels
+# and the book build started by the tests inherit this.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from pathlib import Path  # noqa: E402
+from unittest import mock  # noqa: E402
+
+import jupytext  # noqa: E402
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
+from nbval.plugin import IPyNbFile  # noqa: E402
 
 ROOT = Path(__file__).parent
 NOTEBOOK_DIRS = (ROOT / "chapters", ROOT / "appendices")
