@@ -66,6 +66,7 @@ class Explorer:
         self.title = title
         self.figure, _ = new_figure(nrows, ncols)
         self._output = ipw.Output()
+        self._live = False  # becomes True once the widget is displayed in a frontend
         self.values = {name: w.value for name, w in self.controls.items()}
         for name, widget in self.controls.items():
             widget.observe(self._on_change, names="value")
@@ -77,7 +78,8 @@ class Explorer:
             if widget is change["owner"]:
                 self.values[name] = change["new"]
         self.redraw()
-        self._refresh_output()
+        if self._live:
+            self._refresh_output()
 
     def update(self, **values: Any) -> "Explorer":
         """Set control values (as a reader moving sliders would) and redraw."""
@@ -110,6 +112,7 @@ class Explorer:
 
     def widget(self) -> ipw.Widget:
         """The live widget: a title, the controls and the figure."""
+        self._live = True
         self._refresh_output()
         children: list[ipw.Widget] = []
         if self.title:
