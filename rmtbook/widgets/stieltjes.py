@@ -1,3 +1,106 @@
-"""Placeholder: filled by its issue."""
+"""Explorer for chapter 2: the smoothed spectral density ``Im m(x + i eta) / pi``.
 
-__all__: list[str] = []
+Used by ``chapters/02_resolvents.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as ipw
+import numpy as np
+
+from .._validation import check_array, check_int, check_scalar
+from ..ensembles import wigner_matrix
+from ..laws import semicircle
+from ..plotting import COLORS, finish_axes, plot_theory
+from ._core import Explorer
+
+__all__ = ["stieltjes_explorer", "draw_stieltjes", "smoothed_density"]
+
+
+def smoothed_density(eigs: Any, x: Any, eta: float) -> np.ndarray:
+    """``Im m_n(x + i eta) / pi`` for the empirical law of ``eigs``: a Cauchy (Poisson) smoothing.
+
+    ``(1 / (pi n)) sum_i eta / ((lambda_i - x)^2 + eta^2)``, vectorized over ``x``.
+
+    Parameters
+    ----------
+    eigs
+        Eigenvalues ``lambda_1, ..., lambda_n``.
+    x
+        Evaluation points.
+    eta
+        Smoothing scale ``> 0``.
+
+    References
+    ----------
+    Chapter 2 (``chapters/02_resolvents.md``); Anderson, Guionnet & Zeitouni (2010), Sec. 2.4.
+    """
+    lam = check_array("eigs", eigs, ndim=1)
+    xs = check_array("x", x, ndim=1)
+    eta = check_scalar("eta", eta, low=0.0, low_open=True)
+    return np.mean(eta / ((lam[None, :] - xs[:, None]) ** 2 + eta**2), axis=1) / np.pi
+
+
+def draw_stieltjes(fig: Any, *, eta: float = 0.05, n: int = 400, seed: int = 0) -> None:
+    """Smoothed empirical density of a Wigner matrix against the semicircle.
+
+    Draws ``Im m_n(x + i eta) / pi`` for one Wigner matrix of size ``n`` (variance 1, fixed
+    seed), the semicircle density and the semicircle smoothed at the same ``eta``
+    (``Im m(x + i eta) / pi``). For ``eta >> 1/n`` the empirical curve follows the smoothed
+    law; for ``eta`` of order ``1/n`` it resolves individual eigenvalues; as ``eta -> 0`` the
+    smoothed law tends to the density (the Stieltjes inversion formula).
+
+    Parameters
+    ----------
+    fig
+        Figure with one axes (cleared by the caller).
+    eta
+        Distance to the real axis, in ``[1e-3, 1]``.
+    n
+        Matrix size, in ``[20, 2000]``.
+    seed
+        Seed of the draw.
+
+    References
+    ----------
+    Chapter 2 (``chapters/02_resolvents.md``); Wigner (1955).
+    """
+    eta = check_scalar("eta", eta, low=1e-3, high=1.0)
+    n = check_int("n", n, low=20, high=2000)
+    eigs = np.linalg.eigvalsh(wigner_matrix(n, rng=np.random.default_rng(seed)))
+    law = semicircle(1.0)
+    x = np.linspace(-2.6, 2.6, 1500)
+    ax = fig.axes[0]
+    emp = smoothed_density(eigs, x, eta)
+    ax.plot(x, emp, color=COLORS["simulation"], lw=1.6,
+            label=rf"$\mathrm{{Im}}\, m_n(x+i\eta)/\pi$, n = {n}")
+    plot_theory(ax, x, law.stieltjes(x + 1j * eta).imag / np.pi, color=COLORS["secondary"], ls="--",
+                label=r"semicircle smoothed, $\mathrm{Im}\, m(x+i\eta)/\pi$")
+    plot_theory(ax, x, law.pdf(x), label="semicircle density")
+    ax.set_ylim(0, max(0.45, 1.1 * float(emp.max())))
+    finish_axes(ax, xlabel="x", ylabel="density", title=rf"Stieltjes inversion at $\eta$ = {eta:.3g}, $n\eta$ = {n * eta:.3g}")
+
+
+def stieltjes_explorer(eta: float = 0.05, n: int = 400) -> Explorer:
+    """Interactive explorer: the smoothed density ``Im m_n(x + i eta)/pi`` of a Wigner matrix.
+
+    Parameters
+    ----------
+    eta, n
+        Initial values of the sliders (``eta`` on a log scale in ``[1e-3, 1]``).
+
+    Returns
+    -------
+    Explorer
+
+    References
+    ----------
+    Chapter 2 (``chapters/02_resolvents.md``).
+    """
+    controls = {
+        "eta": ipw.FloatLogSlider(value=eta, base=10, min=-3, max=0, step=0.1, description="eta"),
+        "n": ipw.IntSlider(value=n, min=50, max=2000, step=50, description="n"),
+    }
+    return Explorer(draw_stieltjes, controls, title="Stieltjes inversion: smoothing a Wigner spectrum")

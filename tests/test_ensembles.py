@@ -1,0 +1,123 @@
+"""Tests of rmtbook.ensembles: shapes, seeding, second moments, spectra against their laws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from rmtbook.ensembles import empirical_spectrum, gaussian_data, sample_covariance, wigner_matrix
+from rmtbook.laws import marchenko_pastur, sample_covariance_law, semicircle
+
+
+def test_gaussian_data_shape_seed_and_covariance():
+    p, n = 50, 20000
+    d = np.linspace(0.5, 3.0, p)
+    x = gaussian_data(p, n, cov_eigs=d, rng=1)
+    assert x.shape == (p, n)
+    assert_array_equal(x, gaussian_data(p, n, cov_eigs=d, rng=1))
+    assert not np.array_equal(x, gaussian_data(p, n, cov_eigs=d, rng=2))
+    cov = x @ x.T / n
+    # entries of the sample covariance fluctuate at O(n^{-1/2}): sd(C_ij) = sqrt(d_i d_j / n)
+    sd = np.sqrt(np.outer(d, d) * (1 + np.eye(p)) / n)
+    assert np.max(np.abs(cov - np.diag(d)) / sd) < 5.5  # 5.5 sd over 1275 entries: p-value < 1e-4
+    # identity population by default
+    assert_allclose(np.var(gaussian_data(4, 50000, rng=3), axis=1), 1.0, atol=5 * np.sqrt(2 / 50000))
+
+
+def test_generator_stream_is_shared():
+    gen = np.random.default_rng(0)
+    a = gaussian_data(3, 4, rng=gen)
+    b = gaussian_data(3, 4, rng=gen)
+    assert not np.array_equal(a, b)
+
+
+def test_sample_covariance_vector_and_matrix_agree():
+    rng = np.random.default_rng(4)
+    p, n = 30, 90
+    d = rng.uniform(0.5, 2.0, p)
+    c_vec, x_vec = sample_covariance(d, n, rng=7, return_data=True)
+    c_mat, x_mat = sample_covariance(np.diag(d), n, rng=7, return_data=True)
+    assert c_vec.shape == (p, p) and x_vec.shape == (p, n)
+    assert_allclose(c_vec, c_mat, atol=1e-12)  # same Z, same square root of a diagonal C
+    assert_allclose(c_vec, x_vec @ x_vec.T / n, atol=1e-12)
+    assert_allclose(c_vec, c_vec.T)
+    # a rotated population: C^{1/2} is the symmetric root, so Chat = C^{1/2} (Z Z^T / n) C^{1/2}
+    q, _ = np.linalg.qr(rng.standard_normal((p, p)))
+    cmat = (q * d) @ q.T
+    c_rot, x_rot = sample_covariance(cmat, n, rng=7, return_data=True)
+    root = (q * np.sqrt(d)) @ q.T
+    z = np.random.default_rng(7).standard_normal((p, n))
+    assert_allclose(x_rot, root @ z, atol=1e-10)
+
+
+def test_sample_covariance_spectrum_matches_law():
+    """Normalized trace of the resolvent at z = -1: single draw, O(1/p) fluctuation."""
+    p, n = 600, 1200
+    pop = np.repeat([1.0, 3.0, 7.0], p // 3)
+    eigs = empirical_spectrum(sample_covariance(pop, n, rng=0))
+    law = sample_covariance_law([1.0, 3.0, 7.0], p / n)
+    emp = np.mean(1 / (eigs + 1))
+    assert abs(emp - law.stieltjes(-1.0).real) < 5 / p
+    assert eigs.min() > 0 and np.all(np.diff(eigs) >= 0)
+
+
+def test_rank_deficient_sample_covariance_has_the_atom():
+    p, n = 300, 100
+    eigs = empirical_spectrum(sample_covariance(np.ones(p), n, rng=1))
+    assert np.sum(np.abs(eigs) < 1e-8) == p - n  # exactly the atom 1 - 1/c of the law
+    assert (p - n) / p == pytest.approx(marchenko_pastur(p / n).atom)
+
+
+def test_wigner_matrix_entries_and_spectrum():
+    n = 400
+    w = wigner_matrix(n, var=3.0, rng=2)
+    assert_allclose(w, w.T)
+    off = w[np.triu_indices(n, 1)]
+    # empirical variance of ~80000 entries: relative sd sqrt(2/80000) = 0.5%
+    assert np.var(off) * n == pytest.approx(3.0, rel=0.03)
+    assert np.var(np.diag(w)) * n == pytest.approx(6.0, rel=0.35)  # 400 entries: 7% sd
+    # (1/n) tr W^2 -> var (second moment of the semicircle), fluctuation O(1/n)
+    assert np.trace(w @ w) / n == pytest.approx(semicircle(3.0).moment(2), abs=10 * 3.0 / n)
+    eigs = empirical_spectrum(w)
+    assert eigs.max() < 2 * np.sqrt(3.0) * 1.1 and eigs.min() > -2 * np.sqrt(3.0) * 1.1
+
+
+def test_empirical_spectrum_sorted_and_exact():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((6, 6))
+    m = a + a.T
+    e = empirical_spectrum(m)
+    assert np.all(np.diff(e) >= 0)
+    assert_allclose(e, np.sort(np.linalg.eigvals(m).real), atol=1e-10)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="p"):
+        gaussian_data(0, 5)
+    with pytest.raises(TypeError, match="n"):
+        gaussian_data(3, 2.5)
+    with pytest.raises(ValueError, match="cov_eigs"):
+        gaussian_data(3, 5, cov_eigs=[1.0, 2.0])
+    with pytest.raises(ValueError, match="cov_eigs"):
+        gaussian_data(2, 5, cov_eigs=[1.0, -2.0])
+    with pytest.raises(ValueError, match="population"):
+        sample_covariance(np.ones((2, 3)), 5)
+    with pytest.raises(ValueError, match="symmetric"):
+        sample_covariance(np.array([[1.0, 0.5], [0.0, 1.0]]), 5)
+    with pytest.raises(ValueError, match="semi-definite"):
+        sample_covariance(np.array([[1.0, 2.0], [2.0, 1.0]]), 5)
+    with pytest.raises(ValueError, match="population"):
+        sample_covariance([1.0, -1.0], 5)
+    with pytest.raises(ValueError, match="var"):
+        wigner_matrix(5, var=0.0)
+    with pytest.raises(ValueError, match="rng"):
+        wigner_matrix(5, rng=-1)
+    with pytest.raises(TypeError, match="rng"):
+        wigner_matrix(5, rng=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="square"):
+        empirical_spectrum(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="symmetric"):
+        empirical_spectrum(np.array([[0.0, 1.0], [0.0, 0.0]]))
+    with pytest.raises(ValueError, match="NaN"):
+        empirical_spectrum(np.array([[np.nan, 0.0], [0.0, 1.0]]))
