@@ -1,3 +1,580 @@
-"""Placeholder: filled by its issue."""
+"""Random features ridge regression: a single-hidden-layer network with random first layer.
 
-__all__: list[str] = []
+The model (Louart, Liao & Couillet 2018; Rahimi & Recht 2007): data ``X`` (``p x n``, columns
+are samples, unit-norm columns in the book), a random first layer ``W`` (``N x p``, i.i.d.
+``N(0, 1)``), features ``Sigma = phi(W X)`` (``N x n``) and a second layer trained by ridge
+regression,
+
+    beta = Sigma (Sigma^T Sigma / n + gamma I_n)^{-1} y / n,
+
+with training error ``E_train = (1/n) ||y - Sigma^T beta||^2`` and, on new data ``Xhat``
+(``nhat`` columns, features ``Sigmahat = phi(W Xhat)``), test error
+``E_test = (1/nhat) ||yhat - Sigmahat^T beta||^2``.
+
+With ``Phi = E_w[phi(X^T w) phi(w^T X)]`` (the random features kernel, ``w ~ N(0, I_p)``) the
+errors are close, for ``n, N, p`` large and comparable, to deterministic equivalents built from
+``Phi`` alone:
+
+    delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1},
+    Psi = (N/n) Phi / (1 + delta),   Qbar = (Psi + gamma I_n)^{-1},
+    E_train ~ (gamma^2/n) y^T Qbar [ (1/N) tr(Psi Qbar^2) / (1 - (1/N) tr((Psi Qbar)^2)) Psi + I ] Qbar y,
+    E_test  ~ (1/nhat) ||yhat - Psi_{X Xhat}^T Qbar y||^2
+              + (1/N) y^T Qbar Psi Qbar y / (1 - (1/N) tr((Psi Qbar)^2))
+                * [ (1/nhat) tr Psi_{Xhat Xhat} - (1/nhat) tr (I + gamma Qbar) Qbar Psi_{X Xhat} Psi_{Xhat X} ],
+
+where ``Psi_{AB} = (N/n) Phi_{AB} / (1 + delta)`` and ``Phi_{AB} = E_w[phi(A^T w) phi(w^T B)]``.
+Everything is computed from one eigendecomposition of ``Phi``, vectorized over widths and
+ridges (broadcast against each other).
+
+Layer 4 of the package: imports :mod:`rmtbook.kernels` (layer 3), :mod:`rmtbook.hermite`
+(layer 2), :mod:`rmtbook._validation` and :mod:`rmtbook._rng`.
+
+References
+----------
+.. [louart2018] C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
+   networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 (``louart2018random``).
+.. [couillet2022] R. Couillet and Z. Liao, *Random Matrix Methods for Machine Learning*,
+   Cambridge University Press (2022), Thm 5.1 (``couillet2022rmt``).
+.. [mei2022] S. Mei and A. Montanari, "The generalization error of random features
+   regression: precise asymptotics and the double descent curve", CPAM 75 (2022)
+   (``mei2022generalization``).
+.. [rahimi2007] A. Rahimi and B. Recht, "Random features for large-scale kernel machines",
+   NeurIPS (2007) (``rahimi2007random``).
+
+Used in chapter ``chapters/08_random_features.md``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import numpy as np
+from scipy import linalg
+
+from . import kernels as _kernels
+from ._rng import RngLike, as_generator
+from ._validation import check_array, check_choice, check_int, check_matching_columns
+from .hermite import get_activation
+
+__all__ = [
+    "RandomFeaturesErrors",
+    "SimulatedRandomFeaturesErrors",
+    "random_features_delta",
+    "random_features_errors_from_kernel",
+    "random_features_ridge_errors",
+    "simulate_random_features_ridge",
+    "random_features_train_test_kernels",
+]
+
+ArrayLike = Union[float, np.ndarray, list]
+
+#: Iteration cap of the Newton solver of the fixed point ``delta``.
+_MAX_ITER = 500
+_RTOL = 1e-13
+
+
+# ---------------------------------------------------------------------------------------------
+# Result containers
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RandomFeaturesErrors:
+    """Deterministic equivalents of the training and test MSE of random features ridge.
+
+    Attributes
+    ----------
+    train : float or numpy.ndarray
+        Deterministic equivalent of ``E_train``; a float for scalar ``width`` and ``ridge``,
+        otherwise an array of their broadcast shape.
+    test : float, numpy.ndarray or None
+        Deterministic equivalent of ``E_test`` (``None`` without test data).
+    delta : float or numpy.ndarray
+        The fixed point ``delta`` (same shape as ``train``).
+    """
+
+    train: Any
+    test: Any
+    delta: Any
+
+
+@dataclass(frozen=True)
+class SimulatedRandomFeaturesErrors:
+    """Empirical training and test MSE of random features ridge, over draws of ``W``.
+
+    Attributes
+    ----------
+    train, train_se : float or numpy.ndarray
+        Mean over draws of the training MSE and its standard error
+        (sample standard deviation over ``sqrt(num_draws)``); shape of ``ridge``.
+    test, test_se : float, numpy.ndarray or None
+        The same for the test MSE (``None`` without test data).
+    train_draws, test_draws : numpy.ndarray or None
+        All draws, shape ``(num_draws,) + ridge.shape``.
+    """
+
+    train: Any
+    train_se: Any
+    test: Any
+    test_se: Any
+    train_draws: np.ndarray
+    test_draws: Optional[np.ndarray]
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation helpers
+# ---------------------------------------------------------------------------------------------
+def _targets(name: str, y: Any, n: int, x_name: str, X: np.ndarray) -> np.ndarray:
+    """Targets as an ``n x k`` array (a vector becomes one column)."""
+    arr = check_array(name, y, ndim=(1, 2))
+    check_matching_columns(x_name, X, name, arr)
+    return arr.reshape(n, -1)
+
+
+def _widths_and_ridges(width: Any, ridge: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    w = check_array("width", width, low=0.0, low_open=True)
+    r = check_array("ridge", ridge, low=0.0, low_open=True)
+    try:
+        shape = np.broadcast_shapes(w.shape, r.shape)
+    except ValueError as exc:
+        raise ValueError(f"width (shape {w.shape}) and ridge (shape {r.shape}) must broadcast together") from exc
+    return np.broadcast_to(w, shape).ravel(), np.broadcast_to(r, shape).ravel(), shape
+
+
+def _shaped(values: np.ndarray, shape: tuple[int, ...]) -> Any:
+    out = values.reshape(shape)
+    return float(out) if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixed point
+# ---------------------------------------------------------------------------------------------
+def _solve_delta(lam: np.ndarray, n: int, alpha: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """Solve ``delta = (1/n) sum_k lam_k / (alpha lam_k / (1 + delta) + gamma)`` for each pair.
+
+    In ``t = 1 + delta`` the equation reads ``F(t) = t - 1 - (1/n) sum_k lam_k t / (alpha lam_k
+    + gamma t) = 0``. ``F`` is convex (each summand is concave in ``t``), ``F(1) < 0`` and
+    ``F(t0) >= 0`` at ``t0 = 1 + tr(Phi) / (n gamma)``, an upper bound of the sum; so the root is
+    unique and Newton's method started at ``t0`` decreases monotonically to it (``F' > 0`` on the
+    right of the root of a convex function that is negative at 1).
+    """
+    lam = lam[None, :]
+    a = alpha[:, None]
+    g = gamma[:, None]
+    t = 1.0 + lam.sum() / (n * gamma)
+    converged = np.zeros(t.shape, dtype=bool)
+    for _ in range(_MAX_ITER):
+        denom = a * lam + g * t[:, None]
+        F = t - 1.0 - (lam * t[:, None] / denom).sum(axis=1) / n
+        dF = 1.0 - (a * lam**2 / denom**2).sum(axis=1) / n
+        step = F / dF
+        t_new = np.maximum(t - step, 1.0)
+        converged = np.abs(t_new - t) <= _RTOL * t_new
+        t = t_new
+        if converged.all():
+            break
+    if not converged.all():
+        warnings.warn(
+            f"the fixed point delta did not converge in {_MAX_ITER} Newton steps for "
+            f"{int((~converged).sum())} (width, ridge) pair(s); results may be inaccurate",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return t - 1.0
+
+
+def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: ArrayLike) -> Any:
+    """The fixed point ``delta`` of random features ridge regression, from the spectrum of ``Phi``.
+
+    Solves ``delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1}`` with ``N = width``,
+    ``gamma = ridge`` and ``n = len(eigenvalues)``, by a monotone Newton iteration (capped at
+    500 steps; a RuntimeWarning is raised if it has not converged to relative accuracy 1e-13).
+
+    Parameters
+    ----------
+    eigenvalues
+        Eigenvalues of the ``n x n`` kernel ``Phi`` (non-negative; tiny negative values from
+        rounding, down to ``-1e-10 max``, are set to zero).
+    width, ridge
+        Number of random features ``N > 0`` and ridge ``gamma > 0``; arrays broadcast together.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``delta``, of the broadcast shape of ``width`` and ``ridge``.
+
+    References
+    ----------
+    Louart, Liao & Couillet (2018), Thm 1. Used in chapter ``08_random_features``.
+    """
+    lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1))
+    widths, ridges, shape = _widths_and_ridges(width, ridge)
+    n = lam.size
+    return _shaped(_solve_delta(lam, n, widths / n, ridges), shape)
+
+
+def _clean_eigenvalues(lam: np.ndarray) -> np.ndarray:
+    top = max(float(np.max(np.abs(lam))), 1e-300)
+    if lam.min() < -1e-10 * top:
+        raise ValueError(
+            f"the kernel matrix must be positive semi-definite; it has an eigenvalue {lam.min():g} "
+            f"(largest in modulus {top:g})"
+        )
+    return np.clip(lam, 0.0, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deterministic equivalents from kernel matrices
+# ---------------------------------------------------------------------------------------------
+def random_features_errors_from_kernel(
+    Phi: ArrayLike,
+    y: ArrayLike,
+    width: ArrayLike,
+    ridge: ArrayLike,
+    *,
+    Phi_cross: Optional[ArrayLike] = None,
+    Phi_test_diag: Optional[ArrayLike] = None,
+    y_test: Optional[ArrayLike] = None,
+) -> RandomFeaturesErrors:
+    """Deterministic equivalents of the train (and test) MSE of random features ridge from kernels.
+
+    This is the formula layer of :func:`random_features_ridge_errors`: it takes the kernel
+    matrices as inputs, so that any kernel (exact, linear equivalent, Monte Carlo estimate) can
+    be plugged in.
+
+    Parameters
+    ----------
+    Phi
+        ``n x n`` kernel ``Phi = E_w[phi(X^T w) phi(w^T X)]`` of the training data (symmetric,
+        positive semi-definite).
+    y
+        Training targets: length ``n``, or ``n x k`` for ``k`` outputs (the MSE then sums the
+        outputs: ``(1/n) ||Y - Sigma^T B||_F^2``).
+    width
+        Number of random features ``N`` (``> 0``; need not be an integer in the formula).
+    ridge
+        Ridge ``gamma > 0``. ``width`` and ``ridge`` broadcast together; the formulas are
+        vectorized over their broadcast shape.
+    Phi_cross
+        ``n x nhat`` cross kernel ``Phi_{X Xhat} = E_w[phi(X^T w) phi(w^T Xhat)]`` (test data).
+    Phi_test_diag
+        Diagonal of ``Phi_{Xhat Xhat}`` (length ``nhat``; only its trace enters).
+    y_test
+        Test targets, length ``nhat`` (or ``nhat x k``).
+
+    Returns
+    -------
+    RandomFeaturesErrors
+        ``.train``, ``.test`` (``None`` without test kernels), ``.delta``.
+
+    Notes
+    -----
+    With ``Phi = U diag(lam) U^T``, ``Psi`` and ``Qbar`` are diagonal in the basis ``U``:
+    ``psi_k = (N/n) lam_k / (1 + delta)``, ``Qbar_kk = 1 / (psi_k + gamma)``. The denominator
+    ``1 - (1/N) tr((Psi Qbar)^2)`` is positive because ``(1/N) tr(Psi Qbar) = delta / (1 + delta)
+    < 1`` by the fixed-point equation and ``0 <= psi_k / (psi_k + gamma) < 1``.
+
+    References
+    ----------
+    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1.
+    Used in chapter ``08_random_features``.
+    """
+    K = check_array("Phi", Phi, ndim=2)
+    n = K.shape[0]
+    if K.shape != (n, n):
+        raise ValueError(f"Phi must be a square n x n matrix, got shape {K.shape}")
+    if not np.allclose(K, K.T, rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(K).max()))):
+        raise ValueError("Phi must be symmetric")
+    Y = _targets("y", y, n, "Phi", K)
+    widths, ridges, shape = _widths_and_ridges(width, ridge)
+    given = [v is not None for v in (Phi_cross, Phi_test_diag, y_test)]
+    if any(given) and not all(given):
+        raise ValueError("test errors need all of Phi_cross, Phi_test_diag and y_test")
+
+    lam, U = np.linalg.eigh(0.5 * (K + K.T))
+    lam = _clean_eigenvalues(lam)
+    alpha = widths / n
+    delta = _solve_delta(lam, n, alpha, ridges)
+    scale = alpha / (1.0 + delta)                      # (G,)
+    psi = scale[:, None] * lam[None, :]                # (G, n)
+    g = psi + ridges[:, None]                          # (G, n): eigenvalues of Qbar^{-1}
+    Yt = U.T @ Y                                       # (n, k)
+    w = (Yt**2).sum(axis=1)                            # (n,)
+    t1 = (psi / g**2).sum(axis=1) / widths             # (1/N) tr Psi Qbar^2
+    t2 = ((psi / g) ** 2).sum(axis=1) / widths         # (1/N) tr (Psi Qbar)^2
+    denom = 1.0 - t2
+    train = ridges**2 / n * (w[None, :] * (1.0 + (t1 / denom)[:, None] * psi) / g**2).sum(axis=1)
+
+    test = None
+    if all(given):
+        C = check_array("Phi_cross", Phi_cross, ndim=2)
+        if C.shape[0] != n:
+            raise ValueError(f"Phi_cross must have shape (n, nhat) with n = {n} rows, got {C.shape}")
+        nhat = C.shape[1]
+        d = check_array("Phi_test_diag", Phi_test_diag, ndim=1, low=0.0)
+        if d.shape[0] != nhat:
+            raise ValueError(f"Phi_test_diag must have length nhat = {nhat} (columns of Phi_cross), got {d.shape[0]}")
+        Yh = check_array("y_test", y_test, ndim=(1, 2))
+        if Yh.shape[0] != nhat:
+            raise ValueError(f"y_test must have one entry per test sample ({nhat}), got length {Yh.shape[0]}")
+        Yh = Yh.reshape(nhat, -1)
+        if Yh.shape[1] != Y.shape[1]:
+            raise ValueError(f"y_test must have as many outputs as y ({Y.shape[1]}), got {Yh.shape[1]}")
+        B = U.T @ C                                                   # (n, nhat)
+        coeffs = Yt[None, :, :] / g[:, :, None]                       # (G, n, k): U^T Qbar y
+        pred = scale[:, None, None] * np.matmul(B.T[None, :, :], coeffs)  # (G, nhat, k)
+        bias = ((Yh[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
+        energy = (w[None, :] * psi / g**2).sum(axis=1) / widths      # (1/N) y^T Qbar Psi Qbar y
+        b = (B**2).sum(axis=1)                                        # (n,) diag of U^T Phi_c Phi_c^T U
+        cross = scale**2 * ((1.0 + ridges[:, None] / g) / g * b[None, :]).sum(axis=1) / nhat
+        test = bias + energy / denom * (scale * d.mean() - cross)
+        test = _shaped(test, shape)
+    return RandomFeaturesErrors(train=_shaped(train, shape), test=test, delta=_shaped(delta, shape))
+
+
+# ---------------------------------------------------------------------------------------------
+# From data and an activation
+# ---------------------------------------------------------------------------------------------
+def random_features_train_test_kernels(
+    X: ArrayLike, activation: Any, X_test: Optional[ArrayLike] = None, *, kernel: str = "exact"
+) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]:
+    """Kernel blocks needed by the deterministic equivalents: ``Phi``, ``Phi_{X Xhat}``, ``diag Phi_{Xhat Xhat}``.
+
+    The cross kernel ``Phi_{X Xhat} = E_w[phi(X^T w) phi(w^T Xhat)]`` is an off-diagonal block
+    of the kernel of the concatenated data ``[X, Xhat]``: this function computes
+    :func:`rmtbook.kernels.random_features_kernel` (or its linear equivalent) once on
+    ``[X, Xhat]`` and slices it.
+
+    Parameters
+    ----------
+    X
+        ``p x n`` training data.
+    activation
+        Activation (name or callable, see :func:`rmtbook.hermite.get_activation`).
+    X_test
+        ``p x nhat`` test data, or ``None``.
+    kernel
+        ``"exact"`` (:func:`rmtbook.kernels.random_features_kernel`) or ``"linear"``
+        (:func:`rmtbook.kernels.random_features_kernel_linear_equivalent`, whose linearization
+        assumes unit-norm columns).
+
+    Returns
+    -------
+    Phi, Phi_cross, Phi_test_diag
+        The last two are ``None`` without test data.
+
+    References
+    ----------
+    Louart, Liao & Couillet (2018); Liao & Mahoney (2025). Used in chapter ``08_random_features``.
+    """
+    kind = check_choice("kernel", kernel, ("exact", "linear"))
+    X = check_array("X", X, ndim=2)
+    fn = (
+        _kernels.random_features_kernel
+        if kind == "exact"
+        else _kernels.random_features_kernel_linear_equivalent
+    )
+    if X_test is None:
+        return fn(X, activation), None, None
+    Xt = check_array("X_test", X_test, ndim=2)
+    if Xt.shape[0] != X.shape[0]:
+        raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
+    n = X.shape[1]
+    full = fn(np.concatenate([X, Xt], axis=1), activation)
+    return full[:n, :n], full[:n, n:], np.diag(full)[n:].copy()
+
+
+def _check_model_inputs(X, y, activation, X_test, y_test):
+    X = check_array("X", X, ndim=2)
+    n = X.shape[1]
+    Y = _targets("y", y, n, "X", X)
+    act = get_activation(activation)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    Xt = Yt = None
+    if X_test is not None:
+        Xt = check_array("X_test", X_test, ndim=2)
+        if Xt.shape[0] != X.shape[0]:
+            raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
+        Yt = _targets("y_test", y_test, Xt.shape[1], "X_test", Xt)
+        if Yt.shape[1] != Y.shape[1]:
+            raise ValueError(f"y_test must have as many outputs as y ({Y.shape[1]}), got {Yt.shape[1]}")
+    return X, Y, act, Xt, Yt
+
+
+def random_features_ridge_errors(
+    X: ArrayLike,
+    y: ArrayLike,
+    activation: Any,
+    width: ArrayLike,
+    ridge: ArrayLike,
+    X_test: Optional[ArrayLike] = None,
+    y_test: Optional[ArrayLike] = None,
+    *,
+    kernel: str = "exact",
+) -> RandomFeaturesErrors:
+    """Deterministic equivalents of the training and test MSE of random features ridge regression.
+
+    Model: ``Sigma = phi(W X)`` with ``W`` (``width x p``) i.i.d. ``N(0, 1)``,
+    ``beta = Sigma (Sigma^T Sigma / n + ridge I_n)^{-1} y / n``; training MSE
+    ``(1/n) ||y - Sigma^T beta||^2``, test MSE ``(1/nhat) ||y_test - phi(W X_test)^T beta||^2``.
+    The equivalents (module docstring) depend on the data only through the random features
+    kernel ``Phi``, computed once per call (on ``[X, X_test]`` when there is test data).
+
+    Parameters
+    ----------
+    X
+        ``p x n`` training data, columns are samples (unit-norm columns in the book; the formula
+        with the exact kernel does not need it, the linear-equivalent kernel does).
+    y
+        Targets, length ``n`` (or ``n x k``).
+    activation
+        A name from :data:`rmtbook.hermite.ACTIVATIONS` or a callable.
+    width
+        Number of random features ``N > 0``.
+    ridge
+        Ridge ``gamma > 0``; ``width`` and ``ridge`` may be arrays that broadcast together.
+    X_test, y_test
+        Optional test data (``p x nhat``) and targets.
+    kernel
+        ``"exact"`` kernel or its ``"linear"`` equivalent (see
+        :func:`random_features_train_test_kernels`).
+
+    Returns
+    -------
+    RandomFeaturesErrors
+        ``.train``, ``.test`` (``None`` without test data), ``.delta``.
+
+    Raises
+    ------
+    ValueError
+        Mismatched shapes, ``width <= 0``, ``ridge <= 0``, unknown activation or kernel, test
+        data without targets.
+
+    References
+    ----------
+    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1;
+    Mei & Montanari (2022). Used in chapter ``08_random_features``.
+    """
+    X, Y, act, Xt, Yt = _check_model_inputs(X, y, activation, X_test, y_test)
+    _widths_and_ridges(width, ridge)  # fail early, before the kernel is computed
+    Phi, Phi_c, d = random_features_train_test_kernels(X, act, Xt, kernel=kernel)
+    return random_features_errors_from_kernel(
+        Phi, Y if np.ndim(y) == 2 else Y[:, 0], width, ridge,
+        Phi_cross=Phi_c, Phi_test_diag=d,
+        y_test=None if Yt is None else (Yt if np.ndim(y_test) == 2 else Yt[:, 0]),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulation
+# ---------------------------------------------------------------------------------------------
+def _fit_draw(
+    S: np.ndarray, St: Optional[np.ndarray], Y: np.ndarray, gam: np.ndarray, n: int
+) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """Training residuals ``Y - S^T beta`` and test predictions ``St^T beta`` for every ridge.
+
+    ``beta = (S S^T / n + gamma I_N)^{-1} S Y / n = S (S^T S / n + gamma I_n)^{-1} Y / n``: the
+    smaller of the two Gram matrices is factorized (Cholesky for one ridge, one symmetric
+    eigendecomposition shared by all ridges otherwise). Returns arrays of shape
+    ``(G, n, k)`` and ``(G, nhat, k)``.
+    """
+    N = S.shape[0]
+    if N < n:  # primal: N x N system for beta
+        M = S @ S.T / n
+        rhs = S @ Y / n                                       # N x k
+        if gam.size == 1:
+            beta = linalg.solve(M + gam[0] * np.eye(N), rhs, assume_a="pos")[None, :, :]
+        else:
+            mu, U = np.linalg.eigh(M)
+            mu = np.clip(mu, 0.0, None)
+            beta = np.matmul(U[None, :, :], (U.T @ rhs)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+        residual = Y[None, :, :] - np.matmul(S.T[None, :, :], beta)
+        pred = None if St is None else np.matmul(St.T[None, :, :], beta)
+        return residual, pred
+    # dual: n x n system, residual = gamma (S^T S / n + gamma I)^{-1} Y
+    K = S.T @ S / n
+    if gam.size == 1:
+        alpha = linalg.solve(K + gam[0] * np.eye(n), Y, assume_a="pos")[None, :, :]   # (1, n, k)
+    else:
+        mu, V = np.linalg.eigh(K)
+        mu = np.clip(mu, 0.0, None)
+        alpha = np.matmul(V[None, :, :], (V.T @ Y)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+    residual = gam[:, None, None] * alpha
+    pred = None if St is None else np.matmul((St.T @ S)[None, :, :] / n, alpha)
+    return residual, pred
+
+
+def simulate_random_features_ridge(
+    X: ArrayLike,
+    y: ArrayLike,
+    activation: Any,
+    width: int,
+    ridge: ArrayLike,
+    X_test: Optional[ArrayLike] = None,
+    y_test: Optional[ArrayLike] = None,
+    *,
+    num_draws: int = 5,
+    rng: RngLike = None,
+) -> SimulatedRandomFeaturesErrors:
+    """Empirical training and test MSE of random features ridge regression over draws of ``W``.
+
+    For each draw of ``W`` (``width x p``, i.i.d. ``N(0, 1)``) the features ``Sigma = phi(W X)``
+    are formed once and the smaller of ``Sigma Sigma^T / n`` (``N x N``) and
+    ``Sigma^T Sigma / n`` (``n x n``) is factorized: a Cholesky solve for a single ridge, one
+    eigendecomposition shared by all ridges otherwise (then every ridge costs matrix products
+    only). For ``N >= n`` the training residual is computed as ``gamma (Sigma^T Sigma / n +
+    gamma I_n)^{-1} y``, without cancellation even when it is tiny.
+
+    Parameters
+    ----------
+    X, y, activation, X_test, y_test
+        As in :func:`random_features_ridge_errors`.
+    width
+        Number of random features ``N``, a positive integer.
+    ridge
+        Ridge ``gamma > 0`` (scalar or array: every ridge uses the same draws).
+    num_draws
+        Number of independent draws of ``W`` (at least 2, for the standard error).
+    rng
+        ``None``, a seed or a :class:`numpy.random.Generator`.
+
+    Returns
+    -------
+    SimulatedRandomFeaturesErrors
+        Means over draws, standard errors, and all draws.
+
+    References
+    ----------
+    Louart, Liao & Couillet (2018); Rahimi & Recht (2007). Used in chapter ``08_random_features``.
+    """
+    X, Y, act, Xt, Yt = _check_model_inputs(X, y, activation, X_test, y_test)
+    N = check_int("width", width, low=1)
+    gammas = check_array("ridge", ridge, low=0.0, low_open=True)
+    shape = gammas.shape
+    gam = gammas.ravel()
+    num_draws = check_int("num_draws", num_draws, low=2)
+    gen = as_generator(rng)
+    p, n = X.shape
+    train = np.empty((num_draws, gam.size))
+    test = None if Xt is None else np.empty((num_draws, gam.size))
+    nhat = None if Xt is None else Xt.shape[1]
+    for draw in range(num_draws):  # loop over independent experiments, not over grid points
+        W = gen.standard_normal((N, p))
+        S = act.fn(W @ X)                                     # N x n
+        St = None if Xt is None else act.fn(W @ Xt)           # N x nhat
+        residual, pred = _fit_draw(S, St, Y, gam, n)
+        train[draw] = (residual**2).sum(axis=(1, 2)) / n
+        if Xt is not None:
+            test[draw] = ((Yt[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
+
+    def summary(values):
+        mean = values.mean(axis=0)
+        se = values.std(axis=0, ddof=1) / np.sqrt(num_draws)
+        return _shaped(mean, shape), _shaped(se, shape), values.reshape((num_draws,) + shape)
+
+    tr_mean, tr_se, tr_all = summary(train)
+    if test is None:
+        return SimulatedRandomFeaturesErrors(tr_mean, tr_se, None, None, tr_all, None)
+    te_mean, te_se, te_all = summary(test)
+    return SimulatedRandomFeaturesErrors(tr_mean, tr_se, te_mean, te_se, tr_all, te_all)
