@@ -1,3 +1,359 @@
-"""Placeholder: filled by its issue."""
+"""Infinite-width kernels of deep networks (conjugate kernel and NTK) and their linear equivalents.
 
-__all__: list[str] = []
+A fully connected network without biases, with fan-in scaled Gaussian weights and activations
+``phi_1, ..., phi_L``, has at infinite width the conjugate kernel (CK) recursion
+
+    K_0 = X^T X,   K_l(i, j) = E[phi_l(u) phi_l(v)],   (u, v) ~ N(0, K_{l-1} on {i, j}),
+
+and the neural tangent kernel (NTK) recursion
+
+    Theta_0 = K_0,   Theta_l = K_l + Theta_{l-1} * Kdot_l,   Kdot_l(i, j) = E[phi_l'(u) phi_l'(v)]
+
+(entrywise product ``*``). **Readout convention**: Theta_L is the NTK of the scalar network
+f(x) = v^T phi_L(...) / sqrt(width) *including* its linear readout layer v: the readout's
+gradient contributes the term K_L, and the hidden layers contribute Theta_{L-1} * Kdot_L. This
+is the convention of the standard infinite-width libraries for ``serial(Dense, phi_1, ...,
+Dense, phi_L, Dense)`` with unit weight variance and no bias; for L = 1,
+Theta_1 = K_1 + K_0 * Kdot_1.
+
+For data with unit-norm columns, each kernel is equivalent in operator norm to
+A 1 1^T + B X^T X + C I_n, with scalar recursions in the layer index (see
+:func:`conjugate_kernel_coefficients` and :func:`neural_tangent_kernel_coefficients`).
+
+This is layer 4 of the package (imports :mod:`rmtbook.kernels`). Used in chapters 9 (deep
+conjugate kernels, curse of depth) and 10 (NTK).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._validation import check_array, check_int, check_scalar
+from .kernels import _Activation, _check_order, _dual, _kernel_matrix, _resolve
+
+__all__ = [
+    "KernelCoefficients",
+    "conjugate_kernel",
+    "neural_tangent_kernel",
+    "conjugate_kernel_coefficients",
+    "neural_tangent_kernel_coefficients",
+    "conjugate_kernel_linear_equivalent",
+    "neural_tangent_kernel_linear_equivalent",
+]
+
+_ORDER: int | None = None  # automatic number of quadrature nodes (see rmtbook.kernels)
+
+
+class KernelCoefficients(NamedTuple):
+    """Coefficients of A 1 1^T + B X^T X + C I_n per layer l = 0, ..., L (arrays of length L + 1).
+
+    ``q = A + B * norm2 + C`` is the common diagonal (``norm2`` = squared column norm, 1 for
+    unit-norm data). Unpacks as ``A, B, C = coefficients``.
+    """
+
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+
+    def diagonal(self, norm2: float = 1.0) -> np.ndarray:
+        """The diagonal q_l = A_l + B_l norm2 + C_l of the kernel at each layer."""
+        return self.A + self.B * norm2 + self.C
+
+
+def _activations(activations: Any) -> list[_Activation]:
+    if isinstance(activations, str) or callable(activations):
+        raise TypeError(
+            "activations must be a list of activation names or callables (one per layer), "
+            f"e.g. ['relu', 'relu']; got {activations!r}"
+        )
+    if not isinstance(activations, Sequence) or len(activations) == 0:
+        raise ValueError("activations must be a non-empty list (one activation per layer)")
+    return [_resolve(a, f"activations[{i}]") for i, a in enumerate(activations)]
+
+
+def _data(X: Any) -> np.ndarray:
+    return check_array("X", X, ndim=2)
+
+
+def conjugate_kernel(
+    X: Any,
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    *,
+    return_all: bool = False,
+    order: int | None = _ORDER,
+) -> np.ndarray | list[np.ndarray]:
+    """Exact infinite-width conjugate kernel K_L of a fully connected network without bias.
+
+    Parameters
+    ----------
+    X
+        Data, p x n (any column norms).
+    activations
+        One activation (name or callable) per layer; L = ``len(activations)``.
+    return_all
+        Return the list [K_0, K_1, ..., K_L] instead of K_L.
+    order
+        Quadrature nodes per dimension (None: automatic) for activations without a closed form
+        (see :mod:`rmtbook.kernels` for the accuracy).
+
+    Returns
+    -------
+    numpy.ndarray or list of numpy.ndarray
+        Symmetric PSD n x n matrices. Closed forms (exact to rounding) for the activations of
+        :data:`rmtbook.CLOSED_FORM_ACTIVATIONS`.
+
+    References
+    ----------
+    Neal (1996) {cite}`neal1996bayesian`; Cho & Saul (2009) {cite}`cho2009kernel`;
+    Fan & Wang (2020) {cite}`fan2020spectra`. Used in chapter 9.
+    """
+    acts = _activations(activations)
+    X = _data(X)
+    order = _check_order(order)
+    K = X.T @ X
+    out = [K]
+    for act in acts:
+        K = _kernel_matrix(act, K, False, order)
+        out.append(K)
+    return out if return_all else K
+
+
+def neural_tangent_kernel(
+    X: Any,
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    *,
+    return_all: bool = False,
+    order: int | None = _ORDER,
+) -> np.ndarray | list[np.ndarray]:
+    """Exact infinite-width NTK Theta_L (readout layer included) of a network without bias.
+
+    Theta_0 = X^T X and Theta_l = K_l + Theta_{l-1} * Kdot_l, with K_l the conjugate kernel
+    and Kdot_l(i, j) = E[phi_l'(u) phi_l'(v)], (u, v) ~ N(0, K_{l-1} on {i, j}). The term K_L
+    is the contribution of the linear readout (see the module notes).
+
+    Parameters
+    ----------
+    X
+        Data, p x n.
+    activations
+        One activation per layer (``'sign'`` has no derivative kernel and is refused).
+    return_all
+        Return [Theta_0, ..., Theta_L].
+    order
+        Quadrature nodes per dimension (None: automatic) when there is no closed form.
+
+    References
+    ----------
+    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Lee et al. (2019)
+    {cite}`lee2019wide`. Used in chapter 10.
+    """
+    acts = _activations(activations)
+    X = _data(X)
+    order = _check_order(order)
+    K = X.T @ X
+    theta = K
+    out = [theta]
+    for act in acts:
+        kdot = _kernel_matrix(act, K, True, order)
+        K = _kernel_matrix(act, K, False, order)
+        theta = K + theta * kdot
+        out.append(theta)
+    return out if return_all else theta
+
+
+def _layer_step(act: _Activation, A: float, B: float, q: float, p: int, norm2: float, order: int | None):
+    """Dual-activation Taylor data at rho_0 = A/q for one layer (value, slope, curvature, f(1))."""
+    rho0 = np.clip(A / q, -1.0, 1.0)
+    rho = np.array([rho0, 1.0])
+    f0, f_one = _dual(act, q, rho, 0, order)
+    f1 = float(_dual(act, q, rho[:1], 1, order)[0])
+    f2 = float(_dual(act, q, rho[:1], 2, order)[0])
+    return float(f0), f1, f2, float(f_one)
+
+
+def _check_recursion_args(activations: Any, p: Any, norm2: Any, order: Any):
+    acts = _activations(activations)
+    p = check_int("p", p, low=1)
+    norm2 = check_scalar("norm2", norm2, low=0.0, low_open=True)
+    order = _check_order(order)
+    return acts, p, norm2, order
+
+
+def conjugate_kernel_coefficients(
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    p: int,
+    *,
+    norm2: float = 1.0,
+    order: int | None = _ORDER,
+) -> KernelCoefficients:
+    """Scalar recursion (A_l, B_l, C_l) of the linear equivalent K_l ~ A_l 1 1^T + B_l X^T X + C_l I.
+
+    Derivation (columns of common squared norm ``norm2``, nearly isotropic, so that
+    t_ij = x_i^T x_j is O(p^{-1/2}) with E t_ij^2 = norm2^2 / p): all diagonals of K_{l-1} equal
+    q = A + B norm2 + C and its off-diagonals are A + B t_ij up to centred O(1/p) terms. With the
+    dual activation f_q(rho) and rho_0 = A/q,
+
+        K_l(i, j) = f_q(rho_0) + f_q'(rho_0) (B/q) t_ij + f_q''(rho_0) (B/q)^2 t_ij^2 / 2 + ...,
+
+    so  A_l = f_q(rho_0) + f_q''(rho_0) (B/q)^2 norm2^2 / (2p),  B_l = f_q'(rho_0) B / q,
+    and C_l = f_q(1) - A_l - B_l norm2 (the exact diagonal). Both the O(1) constant (a mean
+    term carried from layer to layer by ReLU-like activations) and its 1/p part matter in
+    operator norm (a constant c 1 1^T has norm c n). Starting values A_0 = 0, B_0 = 1, C_0 = 0.
+
+    Parameters
+    ----------
+    activations
+        One activation per layer.
+    p
+        Data dimension (enters through the 1/p term).
+    norm2
+        Common squared column norm of the data (1 for unit-norm data).
+    order
+        Quadrature nodes (None: automatic) for activations without closed forms.
+
+    Returns
+    -------
+    KernelCoefficients
+        Arrays A, B, C of length L + 1 (index l = layer, l = 0 is X^T X).
+
+    References
+    ----------
+    Fan & Wang (2020) {cite}`fan2020spectra`; Liao & Mahoney (2025) {cite}`liao2025rmtdl`;
+    Poole et al. (2016) {cite}`poole2016exponential`. Used in chapter 9 (B_L against depth).
+    """
+    acts, p, norm2, order = _check_recursion_args(activations, p, norm2, order)
+    A, B, C = [0.0], [1.0], [0.0]
+    for act in acts:
+        q = A[-1] + B[-1] * norm2 + C[-1]
+        f0, f1, f2, f_one = _layer_step(act, A[-1], B[-1], q, p, norm2, order)
+        beta = B[-1] / q
+        a_new = f0 + 0.5 * f2 * beta**2 * norm2**2 / p
+        b_new = f1 * beta
+        A.append(a_new)
+        B.append(b_new)
+        C.append(f_one - a_new - b_new * norm2)
+    return KernelCoefficients(np.array(A), np.array(B), np.array(C))
+
+
+def neural_tangent_kernel_coefficients(
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    p: int,
+    *,
+    norm2: float = 1.0,
+    order: int | None = _ORDER,
+) -> KernelCoefficients:
+    """Scalar recursion of the NTK linear equivalent Theta_l ~ A 1 1^T + B X^T X + C I.
+
+    With the CK coefficients (A, B, q) of layer l - 1, g(rho) = f_q'(rho) / q the dual of phi'
+    (so Kdot_l(i, j) = g(rho_0) + g'(rho_0) beta t + g''(rho_0) beta^2 t^2 / 2, beta = B/q) and
+    the NTK coefficients (A^T, B^T, diagonal q^T) of layer l - 1, the entrywise product
+    Theta_{l-1} * Kdot_l has off-diagonal mean
+    A^T g + (A^T g'' beta^2 / 2 + B^T g' beta) norm2^2 / p and slope A^T g' beta + B^T g
+    in front of t_ij, and diagonal q^T g(1). Adding the CK coefficients of layer l gives
+    Theta_l; C is fixed by the exact diagonal.
+
+    Parameters and returns as :func:`conjugate_kernel_coefficients`.
+
+    References
+    ----------
+    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Fan & Wang (2020)
+    {cite}`fan2020spectra`. Used in chapter 10.
+    """
+    acts, p, norm2, order = _check_recursion_args(activations, p, norm2, order)
+    ck = conjugate_kernel_coefficients(activations, p, norm2=norm2, order=order)
+    qs = ck.diagonal(norm2)
+    At, Bt, Ct = [0.0], [1.0], [0.0]
+    for layer, act in enumerate(acts, start=1):
+        q = qs[layer - 1]
+        rho0 = np.clip(ck.A[layer - 1] / q, -1.0, 1.0)
+        beta = ck.B[layer - 1] / q
+        g0, g_one = (_dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
+        g1 = float(_dual(act, q, np.array([rho0]), 2, order)[0]) / q
+        # g'' = f''' / q: central difference of f'' (closed form or itself a difference)
+        h = 1e-4
+        lo, hi = max(rho0 - h, -1.0), min(rho0 + h, 1.0)
+        f2 = _dual(act, q, np.array([lo, hi]), 2, order)
+        g2 = float(f2[1] - f2[0]) / (hi - lo) / q
+        qt = At[-1] + Bt[-1] * norm2 + Ct[-1]
+        a_new = ck.A[layer] + At[-1] * g0 + (0.5 * At[-1] * g2 * beta**2 + Bt[-1] * g1 * beta) * norm2**2 / p
+        b_new = ck.B[layer] + At[-1] * g1 * beta + Bt[-1] * g0
+        diag = qs[layer] + qt * g_one
+        At.append(float(a_new))
+        Bt.append(float(b_new))
+        Ct.append(float(diag - a_new - b_new * norm2))
+    return KernelCoefficients(np.array(At), np.array(Bt), np.array(Ct))
+
+
+def _common_norm(X: np.ndarray) -> float:
+    norms = np.einsum("ij,ij->j", X, X)
+    m = norms.mean()
+    if m <= 0 or np.abs(norms - m).max() > 1e-6 * m:
+        raise ValueError(
+            "X must have columns of equal norm for the deep linear equivalents (unit-norm data, "
+            "e.g. X / np.linalg.norm(X, axis=0)); got squared norms in "
+            f"[{norms.min():.4g}, {norms.max():.4g}]"
+        )
+    return float(m)
+
+
+def _assemble(X: np.ndarray, coef: KernelCoefficients) -> np.ndarray:
+    A, B, C = coef.A[-1], coef.B[-1], coef.C[-1]
+    G = X.T @ X
+    out = B * (G + G.T) / 2 + A
+    out[np.diag_indices_from(out)] += C
+    return out
+
+
+def conjugate_kernel_linear_equivalent(
+    X: Any,
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    *,
+    order: int | None = _ORDER,
+) -> np.ndarray:
+    """Linear equivalent A_L 1 1^T + B_L X^T X + C_L I_n of the conjugate kernel K_L.
+
+    Valid in operator norm for columns of a common norm (unit-norm data; checked to 1e-6
+    relative) that are nearly isotropic; the diagonal equals the exact diagonal of K_L. The
+    error relative to the diagonal is a few percent at n = p = 400 and shrinks with n.
+
+    Parameters
+    ----------
+    X
+        Data, p x n, columns of equal norm.
+    activations
+        One activation per layer.
+
+    References
+    ----------
+    Fan & Wang (2020) {cite}`fan2020spectra`; Liao & Mahoney (2025) {cite}`liao2025rmtdl`.
+    Used in chapter 9.
+    """
+    X = _data(X)
+    norm2 = _common_norm(X)
+    coef = conjugate_kernel_coefficients(activations, X.shape[0], norm2=norm2, order=order)
+    return _assemble(X, coef)
+
+
+def neural_tangent_kernel_linear_equivalent(
+    X: Any,
+    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    *,
+    order: int | None = _ORDER,
+) -> np.ndarray:
+    """Linear equivalent A 1 1^T + B X^T X + C I_n of the NTK Theta_L (readout included).
+
+    Same validity as :func:`conjugate_kernel_linear_equivalent`; coefficients from
+    :func:`neural_tangent_kernel_coefficients`.
+
+    References
+    ----------
+    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Fan & Wang (2020)
+    {cite}`fan2020spectra`. Used in chapter 10.
+    """
+    X = _data(X)
+    norm2 = _common_norm(X)
+    coef = neural_tangent_kernel_coefficients(activations, X.shape[0], norm2=norm2, order=order)
+    return _assemble(X, coef)
