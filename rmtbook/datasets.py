@@ -18,10 +18,10 @@ Layer 3 of the package: imports only :mod:`rmtbook._validation` and :mod:`rmtboo
 
 References
 ----------
-.. [lecun1998] Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied
-   to document recognition", Proc. IEEE 86 (1998): the MNIST data and its IDX file format.
-.. [louart2018] C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-   networks", Ann. Appl. Probab. 28 (2018) (``louart2018random``).
+- Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied
+  to document recognition", Proc. IEEE 86 (1998): the MNIST data and its IDX file format.
+- C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
+  networks", Ann. Appl. Probab. 28 (2018) (``louart2018random``).
 
 Used in chapter ``chapters/08_random_features.md``.
 """

@@ -103,7 +103,7 @@ def conjugate_kernel(
     -------
     numpy.ndarray or list of numpy.ndarray
         Symmetric PSD n x n matrices. Closed forms (exact to rounding) for the activations of
-        :data:`rmtbook.CLOSED_FORM_ACTIVATIONS`.
+        ``rmtbook.CLOSED_FORM_ACTIVATIONS``.
 
     References
     ----------

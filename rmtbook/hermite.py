@@ -17,13 +17,13 @@ feature and deep network chapters.
 
 References
 ----------
-.. [stein1981] C. M. Stein, "Estimation of the mean of a multivariate normal distribution",
-   Ann. Statist. 9 (1981) (``stein1981estimation``).
-.. [mehler1866] F. G. Mehler, "Ueber die Entwicklung einer Function von beliebig vielen
-   Variablen nach Laplaceschen Functionen hoeherer Ordnung", J. reine angew. Math. 66 (1866)
-   (``mehler1866ueber``).
-.. [liao2025] Z. Liao and M. W. Mahoney, "Random Matrix Theory for Deep Learning: Beyond
-   Eigenvalues of Linear Models", arXiv 2506.13139 (``liao2025rmtdl``).
+- C. M. Stein, "Estimation of the mean of a multivariate normal distribution",
+  Ann. Statist. 9 (1981) (``stein1981estimation``).
+- F. G. Mehler, "Ueber die Entwicklung einer Function von beliebig vielen
+  Variablen nach Laplaceschen Functionen hoeherer Ordnung", J. reine angew. Math. 66 (1866)
+  (``mehler1866ueber``).
+- Z. Liao and M. W. Mahoney, "Random Matrix Theory for Deep Learning: Beyond
+  Eigenvalues of Linear Models", arXiv 2506.13139 (``liao2025rmtdl``).
 """
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def gaussian_pair_expectation(
     Parameters
     ----------
     activation
-        A name of :data:`rmtbook.hermite.ACTIVATIONS` or a vectorized callable.
+        A name of ``rmtbook.hermite.ACTIVATIONS`` or a vectorized callable.
     q1, q2
         Variances (>= 0), array-likes broadcast together with ``k``.
     k
@@ -491,7 +491,7 @@ def random_features_kernel(
         Data matrix, p x n (columns are samples), of any column norms: the pair
         (x_i^T w, x_j^T w) is Gaussian with covariance given by the entries of X^T X.
     activation
-        A name of :data:`rmtbook.hermite.ACTIVATIONS` or a vectorized callable.
+        A name of ``rmtbook.hermite.ACTIVATIONS`` or a vectorized callable.
     order
         Quadrature nodes per dimension (None: automatic) when there is no closed form.
 

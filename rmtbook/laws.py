@@ -90,9 +90,9 @@ def _return_like(values: np.ndarray, original: Any) -> Any:
 class SpectralLaw:
     """Base class of the spectral laws of :mod:`rmtbook.laws`.
 
-    A subclass implements :meth:`pdf`, :meth:`stieltjes`, :meth:`support`, sets :attr:`atom`
+    A subclass implements ``pdf``, ``stieltjes``, ``support``, sets ``atom``
     (mass at 0) and may override the generic numerical :meth:`cdf`, :meth:`moment` and
-    :meth:`sample`, which integrate :meth:`pdf` on each support interval with a Chebyshev
+    ``sample``, which integrate ``pdf`` on each support interval with a Chebyshev
     expansion in the angle variable ``theta``, ``x = a + (b - a)(1 - cos theta) / 2``. The
     integrand ``pdf(x) dx/dtheta`` is smooth (analytic) in ``theta`` for square-root soft edges
     and for the inverse-square-root hard edge, so the expansion converges geometrically.

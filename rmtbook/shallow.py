@@ -13,7 +13,7 @@ with training error ``E_train = (1/n) ||y - Sigma^T beta||^2`` and, on new data 
 
 With ``Phi = E_w[phi(X^T w) phi(w^T X)]`` (the random features kernel, ``w ~ N(0, I_p)``) the
 errors are close, for ``n, N, p`` large and comparable, to deterministic equivalents built from
-``Phi`` alone:
+``Phi`` alone::
 
     delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1},
     Psi = (N/n) Phi / (1 + delta),   Qbar = (Psi + gamma I_n)^{-1},
@@ -31,15 +31,15 @@ Layer 4 of the package: imports :mod:`rmtbook.kernels` (layer 3), :mod:`rmtbook.
 
 References
 ----------
-.. [louart2018] C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-   networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 (``louart2018random``).
-.. [couillet2022] R. Couillet and Z. Liao, *Random Matrix Methods for Machine Learning*,
-   Cambridge University Press (2022), Thm 5.1 (``couillet2022rmt``).
-.. [mei2022] S. Mei and A. Montanari, "The generalization error of random features
-   regression: precise asymptotics and the double descent curve", CPAM 75 (2022)
-   (``mei2022generalization``).
-.. [rahimi2007] A. Rahimi and B. Recht, "Random features for large-scale kernel machines",
-   NeurIPS (2007) (``rahimi2007random``).
+- C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
+  networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 (``louart2018random``).
+- R. Couillet and Z. Liao, *Random Matrix Methods for Machine Learning*,
+  Cambridge University Press (2022), Thm 5.1 (``couillet2022rmt``).
+- S. Mei and A. Montanari, "The generalization error of random features
+  regression: precise asymptotics and the double descent curve", CPAM 75 (2022)
+  (``mei2022generalization``).
+- A. Rahimi and B. Recht, "Random features for large-scale kernel machines",
+  NeurIPS (2007) (``rahimi2007random``).
 
 Used in chapter ``chapters/08_random_features.md``.
 """

@@ -36,11 +36,12 @@ def main(argv: list[str]) -> int:
     if CACHE.exists() and (not STAMP.exists() or STAMP.read_text().strip() != current):
         print("rmtbook sources changed since the last build: clearing the execution cache")
         shutil.rmtree(CACHE)
+    # whatever the build's outcome, every notebook cached from now on ran against these sources
+    BUILD.mkdir(exist_ok=True)
+    STAMP.write_text(current + "\n")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going", *argv]
     code = subprocess.call(cmd, cwd=ROOT)
     if code == 0:
-        BUILD.mkdir(exist_ok=True)
-        STAMP.write_text(current + "\n")
         print(f"The book is at {BUILD / 'html' / 'index.html'}")
     return code
 

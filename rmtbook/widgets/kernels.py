@@ -41,7 +41,7 @@ def draw_kernel_spectrum(fig: Any, *, activation: str = "relu", ratio: float = 1
     fig
         Figure with one axes (cleared by the caller).
     activation
-        One of :data:`KERNEL_EXPLORER_ACTIVATIONS`.
+        One of ``KERNEL_EXPLORER_ACTIVATIONS``.
     ratio
         c = p / n in [0.2, 4].
     n

@@ -55,7 +55,7 @@ def draw_random_features(fig: Any, *, activation: str = "relu", log10_ridge: flo
     fig
         Figure with one axes (cleared by the caller).
     activation
-        One of :data:`EXPLORER_ACTIVATIONS`.
+        One of ``EXPLORER_ACTIVATIONS``.
     log10_ridge
         ``log10(gamma)`` in ``[-5, 2]``.
 
