@@ -71,6 +71,60 @@ def _rademacher_mean_trace(n: int = 200, p: int = 100) -> float:
     return 1 + p / n + (m4 - 2) / n
 
 
+def _merging_ratio() -> float:
+    """Smallest ratio at which the two bulks of H = (delta_1 + delta_4)/2 merge (bisection)."""
+    from .laws import sample_covariance_law
+
+    lo, hi = 0.01, 2.0  # two intervals at lo, one at hi
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if len(sample_covariance_law([1.0, 4.0], mid).support()) >= 2:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _best_overparameterization() -> float:
+    """Ratio c > 1 minimizing the isotropic ridgeless risk at noise 0.25, signal 1."""
+    from scipy.optimize import minimize_scalar
+
+    from .linear import ridge_risk
+
+    res = minimize_scalar(lambda c: ridge_risk(c, 0.0, noise_var=0.25, signal_norm2=1.0).out_of_sample,
+                          bounds=(1.001, 50.0), method="bounded", options={"xatol": 1e-8})
+    return float(res.x)
+
+
+def _bayes_ridges() -> np.ndarray:
+    """Minimizers of the out-of-sample risk for the anisotropic population of ex-ridge-bayes."""
+    from scipy.optimize import minimize_scalar
+
+    from .linear import ridge_risk
+
+    out = []
+    for c in (0.3, 1.0, 3.0):
+        f = lambda g: ridge_risk(c, np.exp(g), noise_var=0.5, signal_norm2=2.0,  # noqa: E731
+                                 population_eigs=[0.1, 1.0, 10.0], weights=[0.5, 0.3, 0.2]).out_of_sample
+        res = minimize_scalar(f, bounds=(np.log(1e-4), np.log(1e2)), method="bounded", options={"xatol": 1e-9})
+        out.append(float(np.exp(res.x)))
+    return np.array(out)
+
+
+def _leaky_slope_maximizing_nonlinear_energy() -> float:
+    """Slope s in [-1, 1] of max(x, s x) maximizing nu - a_0^2 - a_1^2 (grid then refine)."""
+    from .hermite import hermite_coefficients, second_moment
+
+    def energy(s: float) -> float:
+        f = lambda x: np.maximum(x, s * x)  # noqa: E731
+        a = hermite_coefficients(f, 1)
+        return second_moment(f) - a[0] ** 2 - a[1] ** 2
+
+    grid = np.linspace(-1.0, 1.0, 41)
+    values = np.array([energy(s) for s in grid])
+    return float(grid[int(np.argmax(values))])
+
+
 _REGISTRY: dict[str, _Answer] = {
     "ex-conc-chi2": _Answer(
         compute=_smallest_p_for_relative_fluctuation, rtol=0.0, atol=0.5,
@@ -81,6 +135,26 @@ _REGISTRY: dict[str, _Answer] = {
         compute=_rademacher_mean_trace, rtol=1e-9, atol=1e-12,
         hint="E (1/p) tr C_hat^2 for Rademacher entries at n = 200, p = 100 (exact, not simulated)",
         chapter="chapters/01_concentration",
+    ),
+    "ex-mp-merge": _Answer(
+        compute=_merging_ratio, rtol=0.0, atol=0.01,
+        hint="the critical ratio c* (two digits) at which the two bulks of (delta_1 + delta_4)/2 merge",
+        chapter="chapters/03_marchenko_pastur",
+    ),
+    "ex-ridge-overparam": _Answer(
+        compute=_best_overparameterization, rtol=0.0, atol=1e-3,
+        hint="the ratio c > 1 minimizing the ridgeless risk at sigma^2 = 0.25, r^2 = 1",
+        chapter="chapters/05_ridge",
+    ),
+    "ex-ridge-bayes": _Answer(
+        compute=_bayes_ridges, rtol=0.02, atol=0.0,
+        hint="the three optimal ridges, for c = 0.3, 1 and 3 in this order",
+        chapter="chapters/05_ridge",
+    ),
+    "ex-herm-leaky": _Answer(
+        compute=_leaky_slope_maximizing_nonlinear_energy, rtol=0.0, atol=0.03,
+        hint="the leaky-ReLU slope s at which nu - a_0^2 - a_1^2 is largest",
+        chapter="chapters/06_hermite",
     ),
 }
 

@@ -22,10 +22,14 @@ def test_messages_never_reveal_the_reference():
     for label in exercises.available():
         reference = np.atleast_1d(exercises._REGISTRY[label].compute()).astype(float)
         result = exercises.check(label, reference * 1.5 + 7.0)
-        assert not result
+        other = exercises.check(label, reference * 3.0 - 11.0)
+        assert not result and not other
+        # the message does not depend on the answer given, so it cannot encode the reference
+        assert result.message == other.message
         for value in reference:
-            for text in {f"{value:g}", f"{value:.3f}", f"{value:.6g}", repr(float(value))}:
-                assert text not in result.message, (label, text)
+            for text in {f"{value:.3f}", f"{value:.4g}", f"{value:.6g}", repr(float(value))}:
+                if len(text.strip("-0.")) >= 2:  # short strings like "2" occur in any prose
+                    assert text not in result.message, (label, text)
 
 
 def test_bad_input():
