@@ -8,7 +8,8 @@ Layers, bottom up (nothing imports upward):
 3. ``resolvents`` (deterministic equivalents), ``kernels`` (nonlinear kernel matrices and their
    linear equivalents), ``spectra`` (matrix-free spectral densities), ``datasets`` (real data);
 4. ``linear`` (ridge regression), ``spiked`` (spiked models), ``shallow`` (random features),
-   ``deep`` (conjugate kernels and the NTK);
+   ``deep`` (conjugate kernels and the NTK), ``networks`` (finite-width networks),
+   ``diagnostics`` (finite-size fits and universality checks);
 5. ``widgets`` (interactive explorers), ``exercises`` (self-checked exercises).
 
 The public API is re-exported here; names listed in the book's issues are a contract.
@@ -31,14 +32,15 @@ from .spiked import *  # noqa: F401,F403
 from .shallow import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
 from .networks import *  # noqa: F401,F403
+from .diagnostics import *  # noqa: F401,F403
 from . import exercises, widgets  # noqa: E402
 
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
 from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
-from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net
+from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
 
 __all__ = ["__version__", "plotting", "widgets", "exercises"] + [
     name
-    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net)
+    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
     for name in module.__all__
 ]

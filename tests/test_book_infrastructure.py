@@ -46,6 +46,7 @@ def _make_book(tmp: Path, body: str) -> Path:
     config["exclude_patterns"] = [".*", "_build"]
     config["bibtex_bibfiles"] = ["references.bib"]
     shutil.copy(ROOT / "references.bib", book / "references.bib")
+    shutil.copytree(ROOT / "_ext", book / "_ext")
     (book / "_config.yml").write_text(yaml.safe_dump(config))
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/bad\n")
     (book / "intro.md").write_text("# Intro\n\nA test book.\n")

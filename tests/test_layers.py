@@ -11,7 +11,7 @@ LAYERS = [
     {"_validation", "_rng", "plotting"},
     {"laws", "ensembles", "hermite"},
     {"resolvents", "kernels", "spectra", "datasets"},
-    {"linear", "spiked", "shallow", "deep", "networks"},
+    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics"},
     {"widgets", "exercises"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -117,6 +117,7 @@ def test_student_site_hides_solutions_that_the_teacher_site_shows(tmp_path):
     (book / "chapters").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copy(ROOT / "references.bib", book / "references.bib")
+    shutil.copytree(ROOT / "_ext", book / "_ext")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/small\n")
     (book / "intro.md").write_text("# Intro\n")
     (book / "chapters" / "small.md").write_text(SMALL_CHAPTER)
