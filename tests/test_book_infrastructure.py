@@ -50,7 +50,16 @@ def _make_book(tmp: Path, body: str) -> Path:
     (book / "_config.yml").write_text(yaml.safe_dump(config))
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/bad\n")
     (book / "intro.md").write_text("# Intro\n\nA test book.\n")
-    (book / "chapters" / "bad.md").write_text(CHAPTER.format(body=body))
+    if body == "COPY OF CHAPTER 1":
+        # a temporary copy of a real chapter with one wrong assertion injected after its imports
+        text = (ROOT / "chapters" / "01_concentration.md").read_text()
+        marker = "rng = np.random.default_rng(20261128)\n```\n"
+        assert marker in text
+        text = text.replace(marker, marker + "\n```{code-cell} ipython3\nassert 1 + 1 == 3\n```\n", 1)
+        (book / "chapters" / "bad.md").write_text(text)
+        shutil.copy(ROOT / "notation.md", book / "notation.md")
+    else:
+        (book / "chapters" / "bad.md").write_text(CHAPTER.format(body=body))
     shutil.copy(ROOT / "conftest.py", book / "conftest.py")
     (book / "pytest.ini").write_text("[pytest]\naddopts = --nbval-lax --nbval-current-env -p no:cacheprovider\n")
     return book
@@ -74,8 +83,9 @@ def _nbval(book: Path) -> subprocess.CompletedProcess:
         ("assert value == 2.0", False),          # control: a good chapter passes both
         ("assert value == 3.0, 'wrong'", True),  # a failing assertion
         ("np.log(-value)", True),                # a warning is an error in chapters
+        ("COPY OF CHAPTER 1", True),             # a real chapter with a failing cell
     ],
-    ids=["good", "failing-assert", "warning"],
+    ids=["good", "failing-assert", "warning", "chapter-copy"],
 )
 def test_failing_cell_fails_build_and_nbval(tmp_path, body, fails):
     book = _make_book(tmp_path, body)
@@ -83,6 +93,8 @@ def test_failing_cell_fails_build_and_nbval(tmp_path, body, fails):
     assert (nbval.returncode != 0) == fails, nbval.stdout[-2000:]
     if fails:
         assert "failed" in nbval.stdout
+        if body == "COPY OF CHAPTER 1":
+            assert "1 + 1 == 3" in nbval.stdout  # it is the injected cell that fails
     else:
         assert "2 passed" in nbval.stdout
     if body.startswith("np.log"):
