@@ -73,6 +73,7 @@ def test_explorer_bundle_carries_static_png():
     import base64
 
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert bundle["image/png"] in bundle["text/html"] and "Jupyter" in bundle["text/html"]
     assert isinstance(ex.widget(), ipw.VBox)
 
 

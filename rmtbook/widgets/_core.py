@@ -11,6 +11,7 @@ renders instead of the widget. Callbacks are plain methods, so tests drive them 
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -126,4 +127,10 @@ class Explorer:
         png = base64.b64encode(self.png()).decode("ascii")
         bundle["image/png"] = png
         bundle["text/plain"] = f"<{type(self).__name__}: {self.title}> {_NOTE}"
+        # without a widget manager (the static book, nbviewer) the default view and the note show
+        title = html.escape(self.title or "explorer")
+        bundle["text/html"] = (
+            f'<figure class="rmtbook-explorer"><img src="data:image/png;base64,{png}" alt="{title}"/>'
+            f"<figcaption><em>{html.escape(_NOTE)}</em></figcaption></figure>"
+        )
         return bundle
