@@ -125,6 +125,35 @@ def _leaky_slope_maximizing_nonlinear_energy() -> float:
     return float(grid[int(np.argmax(values))])
 
 
+def _relu_one_layer_shares() -> np.ndarray:
+    """(q_1, A_1/q_1, B_1/q_1) of a ReLU layer on unit-norm data, without the 1/p term."""
+    from .kernels import dual_activation
+
+    q1 = float(dual_activation("relu", 1.0))
+    A1 = float(dual_activation("relu", 0.0))
+    B1 = float(dual_activation("relu", 0.0, derivative_order=1))
+    return np.array([q1, A1 / q1, B1 / q1])
+
+
+def _relu_ntk_first_order() -> np.ndarray:
+    """Constant and slope of the one-layer ReLU NTK off the diagonal, to first order in x_i^T x_j."""
+    from .deep import neural_tangent_kernel_coefficients
+
+    coef = neural_tangent_kernel_coefficients(["relu"], p=10**12)
+    return np.array([coef.A[1], coef.B[1]])
+
+
+def _normalized_layer_factors() -> np.ndarray:
+    """Per-layer data-share factors a_1^2 / (nu - a_0^2) of erf, centred GELU and centred SiLU."""
+    from .hermite import hermite_coefficients, second_moment
+
+    out = []
+    for name in ("erf", "gelu", "silu"):
+        a = hermite_coefficients(name, 1)
+        out.append(a[1] ** 2 / (second_moment(name) - a[0] ** 2))
+    return np.array(out)
+
+
 _REGISTRY: dict[str, _Answer] = {
     "ex-conc-chi2": _Answer(
         compute=_smallest_p_for_relative_fluctuation, rtol=0.0, atol=0.5,
@@ -155,6 +184,21 @@ _REGISTRY: dict[str, _Answer] = {
         compute=_leaky_slope_maximizing_nonlinear_energy, rtol=0.0, atol=0.03,
         hint="the leaky-ReLU slope s at which nu - a_0^2 - a_1^2 is largest",
         chapter="chapters/06_hermite",
+    ),
+    "ex-dck-relu": _Answer(
+        compute=_relu_one_layer_shares, rtol=1e-6, atol=1e-9,
+        hint="the three numbers q_1, A_1/q_1, B_1/q_1, in this order",
+        chapter="chapters/09_deep_conjugate_kernels",
+    ),
+    "ex-dck-erf": _Answer(
+        compute=_normalized_layer_factors, rtol=1e-5, atol=0.0,
+        hint="the per-layer factors a_1^2/nu of normalized erf, centred GELU and centred SiLU, in this order",
+        chapter="chapters/09_deep_conjugate_kernels",
+    ),
+    "ex-ntk-relu1": _Answer(
+        compute=_relu_ntk_first_order, rtol=1e-6, atol=1e-9,
+        hint="the constant and the coefficient of x_i^T x_j, in this order",
+        chapter="chapters/10_ntk",
     ),
 }
 
