@@ -131,3 +131,21 @@ def test_toc_and_chapters_agree_and_no_outputs_are_committed():
     for path in (ROOT / "chapters").glob("*.md"):
         head = path.read_text().split("---")[1]
         assert "jupytext" in head and "kernelspec" in head, path
+
+
+def test_execution_cache_is_cleared_when_the_package_changes(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_book
+
+    (tmp_path / "rmtbook").mkdir()
+    module = tmp_path / "rmtbook" / "laws.py"
+    module.write_text("x = 1\n")
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    cache.mkdir(parents=True)
+    assert build_book.refresh_cache(tmp_path)          # no stamp yet: the cache is not trusted
+    cache.mkdir()
+    assert not build_book.refresh_cache(tmp_path)      # unchanged sources keep the cache
+    assert cache.exists()
+    module.write_text("x = 2\n")
+    assert build_book.refresh_cache(tmp_path)          # an edit to the package clears it
+    assert not cache.exists()

@@ -18,27 +18,38 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-CACHE = BUILD / ".jupyter_cache"
-STAMP = BUILD / ".rmtbook-sources.sha256"
 
 
-def package_hash() -> str:
+def package_hash(root: Path = ROOT) -> str:
     """SHA-256 over the package's Python sources (paths and contents), in sorted order."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "rmtbook").rglob("*.py")):
-        digest.update(str(path.relative_to(ROOT)).encode())
+    for path in sorted((root / "rmtbook").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+def refresh_cache(root: Path = ROOT) -> bool:
+    """Clear the execution cache if the package changed since it was filled; True if cleared.
+
+    Whatever the build's outcome, every notebook cached after this call runs against the
+    current sources, so the stamp is written now.
+    """
+    build = root / "_build"
+    cache, stamp = build / ".jupyter_cache", build / ".rmtbook-sources.sha256"
+    current = package_hash(root)
+    cleared = False
+    if cache.exists() and (not stamp.exists() or stamp.read_text().strip() != current):
+        shutil.rmtree(cache)
+        cleared = True
+    build.mkdir(exist_ok=True)
+    stamp.write_text(current + "\n")
+    return cleared
+
+
 def main(argv: list[str]) -> int:
-    current = package_hash()
-    if CACHE.exists() and (not STAMP.exists() or STAMP.read_text().strip() != current):
-        print("rmtbook sources changed since the last build: clearing the execution cache")
-        shutil.rmtree(CACHE)
-    # whatever the build's outcome, every notebook cached from now on ran against these sources
-    BUILD.mkdir(exist_ok=True)
-    STAMP.write_text(current + "\n")
+    if refresh_cache():
+        print("rmtbook sources changed since the last build: cleared the execution cache")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going", *argv]
     code = subprocess.call(cmd, cwd=ROOT)
     if code == 0:
