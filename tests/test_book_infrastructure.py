@@ -8,66 +8,41 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from booktools import HEADER, ROOT, build, make_book
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+CHAPTER = HEADER + """
 # A chapter
 
-```{{code-cell}} ipython3
+```{code-cell} ipython3
 import numpy as np
 value = float(np.sqrt(4.0))
 ```
 
-```{{code-cell}} ipython3
-{body}
+```{code-cell} ipython3
+BODY
 ```
 """
 
 
 def _make_book(tmp: Path, body: str) -> Path:
-    """A two-page copy of the book's configuration with one chapter whose second cell is body."""
-    book = tmp / "book"
-    (book / "chapters").mkdir(parents=True)
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["exclude_patterns"] = [".*", "_build"]
-    config["bibtex_bibfiles"] = ["references.bib"]
-    shutil.copy(ROOT / "references.bib", book / "references.bib")
-    shutil.copytree(ROOT / "_ext", book / "_ext")
-    (book / "_config.yml").write_text(yaml.safe_dump(config))
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/bad\n")
-    (book / "intro.md").write_text("# Intro\n\nA test book.\n")
+    """A temporary book with one chapter whose second cell is ``body`` (or a broken chapter 1)."""
     if body == "COPY OF CHAPTER 1":
         # a temporary copy of a real chapter with one wrong assertion injected after its imports
         text = (ROOT / "chapters" / "01_concentration.md").read_text()
         marker = "rng = np.random.default_rng(20261128)\n```\n"
         assert marker in text
         text = text.replace(marker, marker + "\n```{code-cell} ipython3\nassert 1 + 1 == 3\n```\n", 1)
-        (book / "chapters" / "bad.md").write_text(text)
-        shutil.copy(ROOT / "notation.md", book / "notation.md")
     else:
-        (book / "chapters" / "bad.md").write_text(CHAPTER.format(body=body))
+        text = CHAPTER.replace("BODY", body)
+    book = make_book(tmp, {"bad": text})
+    shutil.copy(ROOT / "notation.md", book / "notation.md")
     shutil.copy(ROOT / "conftest.py", book / "conftest.py")
     (book / "pytest.ini").write_text("[pytest]\naddopts = --nbval-lax --nbval-current-env -p no:cacheprovider\n")
     return book
 
 
 def _build(book: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
-                          capture_output=True, text=True, cwd=book, timeout=600)
+    return build(book)
 
 
 def _nbval(book: Path) -> subprocess.CompletedProcess:

@@ -1,7 +1,6 @@
 """The student edition: no solution text leaks, every exercise label survives."""
 
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import student_edition  # noqa: E402
+from booktools import HEADER, build, make_book  # noqa: E402
 
 FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,;'()-]{28,}[A-Za-z)]")
 
@@ -63,18 +63,7 @@ def test_student_notebooks_hide_solutions_keep_exercises(path):
             assert cell.source in kept_code
 
 
-SMALL_CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+SMALL_CHAPTER = HEADER + """
 # Exercises only
 
 ````{exercise} Plain
@@ -113,14 +102,7 @@ assert secret_numerical_answer == 42
 
 @pytest.mark.slow
 def test_student_site_hides_solutions_that_the_teacher_site_shows(tmp_path):
-    book = tmp_path / "book"
-    (book / "chapters").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
-    shutil.copy(ROOT / "references.bib", book / "references.bib")
-    shutil.copytree(ROOT / "_ext", book / "_ext")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/small\n")
-    (book / "intro.md").write_text("# Intro\n")
-    (book / "chapters" / "small.md").write_text(SMALL_CHAPTER)
+    book = make_book(tmp_path, {"small": SMALL_CHAPTER})
     secrets = ["secret lemma of the plain solution", "secret computation step by step",
                "secret_numerical_answer = 6 * 7"]
 
@@ -129,10 +111,7 @@ def test_student_site_hides_solutions_that_the_teacher_site_shows(tmp_path):
         return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
 
     teacher = tmp_path / "teacher"
-    import subprocess
-
-    jb = str(Path(sys.executable).with_name("jupyter-book"))
-    assert subprocess.call([jb, "build", str(book), "--path-output", str(teacher), "-W", "-n"]) == 0
+    assert build(book, "--path-output", str(teacher)).returncode == 0
     text = page_text(teacher)
     assert all(" ".join(s.split()) in text for s in secrets), "control: the teacher edition shows solutions"
 
