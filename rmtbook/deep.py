@@ -20,6 +20,12 @@ For data with unit-norm columns, each kernel is equivalent in operator norm to
 A 1 1^T + B X^T X + C I_n, with scalar recursions in the layer index (see
 :func:`conjugate_kernel_coefficients` and :func:`neural_tangent_kernel_coefficients`).
 
+Activations without a closed form (tanh, gelu, callables, ...) use the accurate path of
+:mod:`rmtbook.kernels` (about 1e-14, also for callables with a kink at 0): when the columns of X
+have equal norms, every layer's kernel has a constant diagonal and is computed from one
+Chebyshev table of the dual activation in the angle arccos(rho), so a layer costs about as much
+as a closed form (the tanh NTK with 10 layers at n = 1024: about 1.5 s).
+
 This is layer 4 of the package (imports :mod:`rmtbook.kernels`). Used in chapters 9 (deep
 conjugate kernels, curse of depth) and 10 (NTK).
 """
@@ -96,8 +102,9 @@ def conjugate_kernel(
     return_all
         Return the list [K_0, K_1, ..., K_L] instead of K_L.
     order
-        Quadrature nodes per dimension (None: automatic) for activations without a closed form
-        (see :mod:`rmtbook.kernels` for the accuracy).
+        Trapezoidal nodes per dimension for activations without a closed form; None (default):
+        the accurate polar rule, tabulated once per layer in the angle when the columns have
+        equal norms (see :mod:`rmtbook.kernels` for speed and accuracy).
 
     Returns
     -------
@@ -143,7 +150,8 @@ def neural_tangent_kernel(
     return_all
         Return [Theta_0, ..., Theta_L].
     order
-        Quadrature nodes per dimension (None: automatic) when there is no closed form.
+        Trapezoidal nodes per dimension when there is no closed form; None (default): the
+        accurate polar rule with Chebyshev tabulation (see :mod:`rmtbook.kernels`).
 
     References
     ----------
@@ -212,7 +220,8 @@ def conjugate_kernel_coefficients(
     norm2
         Common squared column norm of the data (1 for unit-norm data).
     order
-        Quadrature nodes (None: automatic) for activations without closed forms.
+        Trapezoidal nodes for activations without closed forms; None (default): the accurate
+        polar rule of :mod:`rmtbook.kernels`.
 
     Returns
     -------

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rmtbook import conjugate_kernel, conjugate_kernel_coefficients, second_moment
+from rmtbook import conjugate_kernel_coefficients, second_moment
 from rmtbook.widgets import Explorer
 from rmtbook.widgets.deep import (
-    _equal_norm_ck,
     curse_of_depth_explorer,
     modified_activation,
     ntk_dynamics_explorer,
@@ -28,12 +27,6 @@ def test_modified_activation_is_centred_and_normalized():
     assert abs((phi(xi) ** 2).mean() - 1.0) < 0.01
     with pytest.raises(ValueError, match="activation"):
         modified_activation("nope")
-
-
-def test_equal_norm_kernel_matches_exact_recursion():
-    X = np.random.default_rng(1).standard_normal((30, 25))
-    X /= np.linalg.norm(X, axis=0)
-    np.testing.assert_allclose(_equal_norm_ck(X, "tanh", 3), conjugate_kernel(X, ["tanh"] * 3), atol=1e-8)
 
 
 def test_curse_of_depth_default_and_updates():

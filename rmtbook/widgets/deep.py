@@ -14,12 +14,10 @@ from typing import Any
 
 import ipywidgets as ipw
 import numpy as np
-from scipy.interpolate import CubicSpline
 
 from .._validation import check_choice, check_int, check_scalar
-from ..deep import conjugate_kernel_coefficients, neural_tangent_kernel
+from ..deep import conjugate_kernel, conjugate_kernel_coefficients, neural_tangent_kernel
 from ..hermite import hermite_coefficients, second_moment
-from ..kernels import dual_activation
 from ..laws import marchenko_pastur
 from ..networks import init_mlp, linearized_gd_predictions, mlp_ntk, train_mlp_gd
 from ..plotting import COLORS, finish_axes, plot_histogram, plot_simulation, plot_theory
@@ -65,23 +63,6 @@ def modified_activation(name: str, *, center: bool = False, normalize: bool = Fa
     return modified
 
 
-def _equal_norm_ck(X: np.ndarray, act: Any, depth: int) -> np.ndarray:
-    """Exact infinite-width CK for equal-norm columns: K_l = f_{q_{l-1}}(K_{l-1} / q_{l-1}).
-
-    All diagonals are equal, so each layer applies one scalar function (the dual activation at
-    the common variance) to the correlations; it is tabulated on a grid and interpolated by a
-    cubic spline (error ~1e-9 for smooth activations).
-    """
-    K = X.T @ X
-    grid = np.linspace(-1.0, 1.0, 401)
-    for _ in range(depth):
-        q = float(K[0, 0])
-        f = dual_activation(act, grid, q=q)
-        K = CubicSpline(grid, f)(np.clip(K / q, -1.0, 1.0))
-        K = (K + K.T) / 2
-    return K
-
-
 def _data(n: int, seed: int) -> np.ndarray:
     X = np.random.default_rng(seed).standard_normal((n, n))
     return X / np.linalg.norm(X, axis=0)
@@ -116,7 +97,7 @@ def draw_curse_of_depth(
                 title=f"{act.__name__}: linear-equivalent coefficients")
 
     X = _data(_N, 0)
-    K = _equal_norm_ck(X, act, depth)
+    K = conjugate_kernel(X, [act] * depth)  # equal norms: the package tabulates each layer once
     ev = np.linalg.eigvalsh(K / K[0, 0])
     b, a, c = coef.B[depth] / q[depth], coef.A[depth] / q[depth], coef.C[depth] / q[depth]
     bulk = ev[:-1] if a * _N > 4 * b + 1 else ev
