@@ -388,10 +388,15 @@ class SampleCovarianceLaw(SpectralLaw):
 
     Support (Silverstein & Choi, 1995): with ``x(v) = -1/v + c sum w t / (1 + t v)`` on the
     real line minus the poles ``{0, -1/t_k}``, the complement of the support is the union of
-    the images ``x(I)`` of the intervals ``I`` on which ``x`` is increasing. The zeros of
-    ``x'(v)`` are bracketed on a grid of every interval between consecutive poles (clustered
-    near the poles) and refined by vectorized bisection, so the edges ``x(v*)`` are accurate to
-    machine precision (``x'(v*) = 0``). At ``c = 1`` the support starts at the hard edge 0.
+    the images ``x(I)`` of the intervals ``I`` on which ``x`` is increasing. In ``u = 1/v``,
+    ``x'(v) = u^2 (1 - h(u))`` with ``h(u) = c sum w t^2 / (u + t)^2``, convex between
+    consecutive poles ``-t_{k+1} < u < -t_k``: there ``h = 1`` has zero or two roots, one on each
+    side of the minimum of ``h``; on the two unbounded intervals it has one root (the outer
+    edges). Intervals whose closed-form lower bound ``(a_k^{1/3} + a_{k+1}^{1/3})^3 / width^2``
+    (``a_k = c w_k t_k^2``) exceeds 1 hold no gap and are skipped; for the others the minimum
+    and the two roots are found by safeguarded Newton (bisection fallback), vectorized over all
+    intervals, so the edges ``x(v*)`` are accurate to machine precision (they are stationary
+    values of ``x``). At ``c = 1`` the support starts at the hard edge 0.
 
     Parameters
     ----------
@@ -577,92 +582,147 @@ class SampleCovarianceLaw(SpectralLaw):
             self._support = self._compute_support()
         return list(self._support)
 
-    def _x_of_v(self, v: np.ndarray) -> np.ndarray:
-        t, w, c = self.population_eigs, self.weights, self.ratio
-        return -1.0 / v + np.einsum("ij,j->i", 1.0 / (1.0 + v[:, None] * t[None, :]), c * w * t)
+    # -- support (Silverstein-Choi) --------------------------------------------------------------
+    # In the variable u = 1/v the edge equation x'(v) = 0 reads h(u) = 1 with
+    #   h(u) = c sum_k w_k t_k^2 / (u + t_k)^2,   x'(v) = u^2 (1 - h(u)),
+    # and x(v) = u (-1 + c sum_k w_k t_k / (u + t_k)). h is a sum of convex functions: it is
+    # convex between consecutive poles -t_{k+1} < u < -t_k (and infinite at both), so there it
+    # has one minimum and h = 1 has zero or two roots, one on each side of the minimum (or a
+    # double root: a gap of zero width); on (-inf, -t_max) it increases from 0 to inf and on
+    # (-t_min, inf) it decreases from inf to 0 (one root each).
+    _ROWS_PER_CHUNK = 1 << 21
 
-    def _dx_of_v(self, v: np.ndarray) -> np.ndarray:
-        t, w, c = self.population_eigs, self.weights, self.ratio
-        inv = 1.0 / (1.0 + v[:, None] * t[None, :])
-        return 1.0 / v**2 - np.einsum("ij,j->i", inv * inv, c * w * t * t)
-
-    def _compute_support(self) -> list[tuple[float, float]]:
+    def _h_derivs(self, u: np.ndarray, order: int) -> list[np.ndarray]:
+        """``h(u), h'(u), ..., h^{(order)}(u)`` (``order <= 2``), in chunks of rows."""
         t = self.population_eigs
-        poles = np.sort(np.concatenate([-1.0 / t, [0.0]]))  # all <= 0, distinct
-        npts = 256
-        s = (1.0 - np.cos(np.pi * (np.arange(1, npts) / npts))) / 2.0  # (0, 1), clustered at ends
-        pieces = []  # grids on each open interval between consecutive poles, with limit x-values
-        # bounded intervals
-        for lo, hi in zip(poles[:-1], poles[1:]):
-            pieces.append(lo + (hi - lo) * s)
-        # unbounded: (-inf, poles[0]) and (0, inf), through v = pole -/+ L u / (1 - u)
-        length = 1.0 / t.min()
-        u = s
-        pieces.insert(0, poles[0] - length * u[::-1] / (1.0 - u[::-1]) - 0.0)
-        pieces.append(length * u / (1.0 - u))
-        grid = np.concatenate(pieces)
-        piece_id = np.concatenate([np.full(p.size, i) for i, p in enumerate(pieces)])
-        dx = self._dx_of_v(grid)
-        # brackets of sign changes of x' inside each piece
-        change = (np.sign(dx[:-1]) != np.sign(dx[1:])) & (piece_id[:-1] == piece_id[1:])
-        lo_v, hi_v = grid[:-1][change], grid[1:][change]
-        f_lo = dx[:-1][change]
-        for _ in range(200):  # vectorized bisection to machine precision
-            mid = 0.5 * (lo_v + hi_v)
-            fm = self._dx_of_v(mid) if mid.size else mid
-            same = np.sign(fm) == np.sign(f_lo)
-            lo_v = np.where(same, mid, lo_v)
-            hi_v = np.where(same, hi_v, mid)
-            if mid.size == 0 or np.all(hi_v - lo_v <= 4e-16 * np.maximum(np.abs(mid), 1e-300)):
-                break
-        zeros_v = 0.5 * (lo_v + hi_v)
-        # increasing segments of x(v): split each piece at the zeros, keep x' > 0
-        complement = []  # open x-intervals outside the support
-        for i, p in enumerate(pieces):
-            left_pole = -np.inf if i == 0 else poles[i - 1]
-            right_pole = poles[i] if i < poles.size else np.inf
-            zs = np.sort(zeros_v[(zeros_v > left_pole) & (zeros_v < right_pole)])
-            bounds = np.concatenate([[left_pole], zs, [right_pole]])
-            for vl, vr in zip(bounds[:-1], bounds[1:]):
-                vm = self._midpoint(vl, vr)
-                if self._dx_of_v(np.array([vm]))[0] <= 0:
-                    continue
-                complement.append((self._x_limit(vl, right=True), self._x_limit(vr, right=False)))
-        complement.sort()
-        support = []
-        cursor = -np.inf
-        for lo, hi in complement:
-            if lo > cursor:
-                support.append((cursor, lo))
-            cursor = max(cursor, hi)
-        if cursor < np.inf:  # pragma: no cover - the upper branch always reaches +inf
-            support.append((cursor, np.inf))
-        scale = max(abs(b) for a, b in support if np.isfinite(b)) if support else 1.0
-        out = [
-            (max(a, 0.0), b)
-            for a, b in support
-            if np.isfinite(a) and np.isfinite(b) and b - max(a, 0.0) > 1e-13 * scale
-        ]
-        return [(float(a), float(b)) for a, b in out]
+        a = self.ratio * self.weights * t * t
+        out = [np.empty(u.shape) for _ in range(order + 1)]
+        step = max(1, self._ROWS_PER_CHUNK // t.size)
+        for s in range(0, u.size, step):
+            r = 1.0 / (u[s : s + step, None] + t[None, :])
+            r2 = r * r
+            out[0][s : s + step] = r2 @ a
+            if order >= 1:
+                r3 = r2 * r
+                out[1][s : s + step] = -2.0 * (r3 @ a)
+            if order >= 2:
+                out[2][s : s + step] = 6.0 * ((r3 * r) @ a)
+        return out
+
+    def _x_of_u(self, u: np.ndarray) -> np.ndarray:
+        """``x(v)`` at ``v = 1/u``: ``u (-1 + c sum_k w_k t_k / (u + t_k))``."""
+        t = self.population_eigs
+        b = self.ratio * self.weights * t
+        return u * (-1.0 + (1.0 / (u[:, None] + t[None, :])) @ b)
 
     @staticmethod
-    def _midpoint(vl: float, vr: float) -> float:
-        if np.isinf(vl):
-            return vr - max(1.0, abs(vr))
-        if np.isinf(vr):
-            return vl + max(1.0, abs(vl))
-        return 0.5 * (vl + vr)
+    def _safe_newton(fun, lo: np.ndarray, hi: np.ndarray, x0: np.ndarray, lo_negative: np.ndarray,
+                     rtol: float = 1e-10, maxit: int = 300) -> np.ndarray:
+        """Zeros of monotone functions on brackets ``(lo, hi)``, all at once (rtsafe, vectorized).
 
-    def _x_limit(self, v: float, *, right: bool) -> float:
-        """``x(v)`` at a segment end: a zero of x', a pole (limit from inside) or +-inf."""
-        if np.isinf(v):
-            return 0.0
-        t = self.population_eigs
-        is_pole = v == 0.0 or np.any(np.isclose(v, -1.0 / t, rtol=0, atol=0))
-        if not is_pole:
-            return float(self._x_of_v(np.array([v]))[0])
-        # inside the segment x'(v) > 0, so x -> -inf at its left end and +inf at its right end
-        return -np.inf if right else np.inf
+        ``fun(x)`` returns ``(f, f')``; ``lo_negative`` says whether ``f < 0`` near ``lo``. A
+        Newton step is taken when it stays inside the current bracket and at least halves the
+        step before the previous one; otherwise the bracket is bisected. Iterations stop per
+        bracket when the step is at the rounding level of ``x`` or the bracket is below ``rtol``
+        times the initial one (or the smaller magnitude of its ends). (Edges are stationary values of ``x(u)``: an error ``d`` in
+        the root moves an edge by ``O(d^2)``, so ``rtol = 1e-10`` gives edges to rounding level.)
+        """
+        lo, hi, x = lo.astype(float), hi.astype(float), x0.astype(float)
+        dx_old = hi - lo
+        # relative to the bracket and to the magnitude of its ends (an unbounded interval's
+        # bracket can be much wider than the distance of its root to 0)
+        floor = rtol * np.minimum(hi - lo, np.minimum(np.abs(lo), np.abs(hi)))
+        active = np.arange(x.size)
+        eps = np.finfo(float).eps
+        for _ in range(maxit):
+            if active.size == 0:
+                break
+            xa, la, ha = x[active], lo[active], hi[active]
+            f, fp = fun(xa)
+            below = (f < 0) == lo_negative[active]  # the zero lies to the right of xa
+            la = np.where(below, xa, la)
+            ha = np.where(below, ha, xa)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = xa - f / fp
+            slow = np.abs(2.0 * f) > np.abs(dx_old[active] * fp)
+            ok = np.isfinite(newton) & (newton > la) & (newton < ha) & ~slow
+            new = np.where(ok, newton, 0.5 * (la + ha))
+            new = np.where(f == 0, xa, new)
+            tol = 4.0 * eps * np.maximum(np.abs(new), np.minimum(np.abs(la), np.abs(ha)))
+            step = np.abs(new - xa)
+            x[active], lo[active], hi[active], dx_old[active] = new, la, ha, step
+            # a small step alone is no proof (Newton creeps near a pole): stop on a step at
+            # rounding level or on a bracket below the requested width
+            done = (step <= tol) | (ha - la <= np.maximum(tol, floor[active])) | (f == 0)
+            active = active[~done]
+        return x
+
+    def _compute_support(self) -> list[tuple[float, float]]:
+        t, w, c = self.population_eigs, self.weights, self.ratio
+        a = c * w * t * t
+        spread = np.sqrt(c * np.sum(w * t * t))  # h(u) < 1 once |u + t_k| > spread for all k
+        gaps = []  # open x-intervals outside the support
+
+        def g_fun(u):  # h^{-1/2} - 1: nearly linear near a pole, zero where h = 1
+            h, dh = self._h_derivs(u, 1)
+            return h ** -0.5 - 1.0, -0.5 * dh * h ** -1.5
+
+        # upper edge: the root of h = 1 on (-inf, -t_max) (h increasing there)
+        lo = np.array([-t[-1] - 2.0 * spread - 1e-300])
+        hi = np.array([-t[-1]])
+        ua = self._safe_newton(g_fun, lo, hi, 0.5 * (lo + hi), np.array([False]))
+        # lower edge: the root on (-t_min, inf) (h decreasing; u = 0 is v = +-inf, h(0) = c)
+        lo = np.array([-t[0]])
+        hi = np.array([-t[0] + 2.0 * spread])
+        ub = self._safe_newton(g_fun, lo, hi, 0.5 * (lo + hi), np.array([True]))
+        upper = float(self._x_of_u(ua)[0])
+        lower = 0.0 if c == 1.0 else float(self._x_of_u(ub)[0])
+        gaps.append((-np.inf, lower))
+        gaps.append((upper, np.inf))
+        if t.size > 1:
+            left, right = -t[1:], -t[:-1]  # interval k: (-t_{k+1}, -t_k)
+            width = right - left
+            a_l, a_r = np.cbrt(a[1:]), np.cbrt(a[:-1])
+            # h >= a_{k+1}/(u + t_{k+1})^2 + a_k/(u + t_k)^2 >= (a_l + a_r)^3 / width^2
+            cand = np.flatnonzero((a_l + a_r) ** 3 < width**2)
+            if cand.size:
+                lo, hi = left[cand], right[cand]
+                x0 = lo + width[cand] * a_l[cand] / (a_l[cand] + a_r[cand])  # minimizer of the bound
+                x0 = np.clip(x0, lo + 0.25 * width[cand], hi - 0.25 * width[cand])
+
+                def dh_fun(u):
+                    _, dh, d2h = self._h_derivs(u, 2)
+                    return dh, d2h
+
+                # only the sign of h(umin) - 1 matters (a point with h < 1 separates the roots)
+                umin = self._safe_newton(dh_fun, lo, hi, x0, np.ones(cand.size, dtype=bool), rtol=1e-7)
+                hmin = self._h_derivs(umin, 0)[0]
+                gap = hmin < 1.0
+                if np.any(gap):
+                    lo, hi, um = lo[gap], hi[gap], umin[gap]
+                    m = um.size
+                    # left root on (lo, umin) where h decreases (g increases), right root on
+                    # (umin, hi) where h increases (g decreases)
+                    roots = self._safe_newton(
+                        g_fun,
+                        np.concatenate([lo, um]),
+                        np.concatenate([um, hi]),
+                        np.concatenate([0.5 * (lo + um), 0.5 * (um + hi)]),
+                        np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)]),
+                    )
+                    xs = self._x_of_u(roots)
+                    # x decreases in u between the roots: the gap is (x(u_2), x(u_1))
+                    gaps.extend(zip(xs[m:], xs[:m]))
+        gaps.sort()
+        support = []
+        cursor = -np.inf
+        for lo_x, hi_x in gaps:
+            if lo_x > cursor:
+                support.append((cursor, lo_x))
+            cursor = max(cursor, hi_x)
+        scale = max(abs(b) for _, b in support) if support else 1.0
+        out = [(max(a_, 0.0), b) for a_, b in support if b - max(a_, 0.0) > 1e-13 * scale]
+        return [(float(a_), float(b)) for a_, b in out]
 
     def mean(self) -> float:
         """``E_H[t]`` (the limit of ``(1/p) tr Chat``)."""

@@ -424,3 +424,103 @@ def test_vectorized_shapes():
     assert isinstance(law.pdf(1.0), float)
     assert isinstance(law.stieltjes(1.0 + 1j), complex)
     assert law.pdf(np.array([])).shape == (0,)
+
+
+# ------------------------------------------------------------------------------------------------
+# Support algorithm (Silverstein-Choi in u = 1/v, vectorized over all inter-pole intervals)
+# ------------------------------------------------------------------------------------------------
+def _random_population(rng, k):
+    t = 10 ** rng.uniform(-1.0, 1.0, k)
+    return t, rng.dirichlet(np.ones(k))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_support_random_small_populations_match_polynomial_oracle(seed):
+    # every edge (interior gaps included) against the real zeros of the polynomial x'(v) = 0;
+    # the oracle's edges are stationary values, accurate to ~1e-12 relative
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 6))
+    t, w = _random_population(rng, k)
+    c = float(10 ** rng.uniform(-2.5, 0.8))
+    law = sample_covariance_law(t, c, weights=w)
+    edges = np.array(law.support()).ravel()
+    expected = _oracle_edges(law.population_eigs, law.weights, c)
+    assert edges.size == expected.size
+    assert_allclose(edges, expected, rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("c", [0.01, 0.3, 1.0, 2.5])
+def test_support_single_atom_is_marchenko_pastur(c):
+    law = SampleCovarianceLaw([2.0], c)  # the generic solver, not the closed-form subclass
+    (a, b), = law.support()
+    assert b == pytest.approx(2.0 * (1 + np.sqrt(c)) ** 2, rel=1e-13)
+    if c == 1.0:
+        assert a == 0.0  # hard edge
+    else:
+        assert a == pytest.approx(2.0 * (1 - np.sqrt(c)) ** 2, rel=1e-11)
+
+
+@pytest.mark.parametrize("c", [0.5, 1.0, 3.0])
+def test_support_close_atoms(c):
+    # two atoms 1e-6 apart behave like one atom of merged weight: the edges agree with the
+    # single-atom law to first order in the separation (|d edge| <= 1e-6 * scale)
+    law = sample_covariance_law([1.0, 1.0 + 1e-6], c)
+    ref = SampleCovarianceLaw([1.0 + 5e-7], c).support()
+    assert len(law.support()) == 1
+    assert_allclose(np.array(law.support()), np.array(ref), rtol=0, atol=1e-5)
+    edges = np.array(law.support()).ravel()
+    expected = _oracle_edges(law.population_eigs, law.weights, c)
+    if c == 1.0:
+        expected = np.concatenate([[0.0], expected])
+    assert_allclose(edges, expected, rtol=1e-9, atol=1e-14)
+
+
+def _check_support_against_companion(law, npts=1500):
+    """Independent check of a support: on a log grid, x is in the support iff Im mu(x + i eta)
+    is not O(eta) (mu from the Newton solver at eta = 1e-10 x, which does not use the edges).
+    Off the support Im mu / |mu| <= eta |mu'| / |mu| ~ 1e-10 x / dist(x, edges) <= 1e-7 at the
+    kept points (relative distance >= 1e-3 to every edge); inside it is O(sqrt(dist / width))
+    >= ~1e-2. A missed bulk or a spurious gap wider than the grid's spacing fails."""
+    sup = np.array(law.support())
+    assert np.all(sup[:, 1] > sup[:, 0]) and np.all(sup[1:, 0] > sup[:-1, 1])
+    lo = sup[0, 0] if sup[0, 0] > 0 else sup[0, 1] * 1e-3
+    x = np.geomspace(0.5 * lo, 2.0 * sup[-1, 1], npts)
+    # plus the midpoint of every gap and of every interval (a spurious merge or split shows there)
+    x = np.sort(np.concatenate([x, 0.5 * (sup[1:, 0] + sup[:-1, 1]), sup.mean(axis=1)]))
+    dist = np.min(np.abs(x[:, None] - sup.ravel()[None, :]), axis=1)
+    x = x[dist > 1e-3 * x]
+    mu = law.companion_stieltjes(x * (1.0 + 1e-10j))
+    inside = np.any((x[:, None] > sup[None, :, 0]) & (x[:, None] < sup[None, :, 1]), axis=1)
+    ratio = mu.imag / np.abs(mu)
+    assert np.all(ratio[~inside] < 1e-6)
+    assert np.all(ratio[inside] > 1e-5)
+
+
+def test_support_many_atoms_over_decades():
+    rng = np.random.default_rng(5)
+    t = 10 ** rng.uniform(-3.0, 3.0, 300)
+    law = sample_covariance_law(t, 0.01)
+    assert len(law.support()) > 50  # many separated bulks at this small ratio
+    _check_support_against_companion(law, npts=8000)  # grid spacing 0.2 %: finds gaps >= 0.5 %
+
+
+@pytest.mark.parametrize("c", [0.2, 1.0, 4.0])
+def test_support_many_atoms_merged_and_hard_edge(c):
+    rng = np.random.default_rng(6)
+    law = sample_covariance_law(rng.uniform(0.5, 5.0, 1000), c)
+    _check_support_against_companion(law)
+    if c == 1.0:
+        assert law.support()[0][0] == 0.0
+    else:
+        assert law.support()[0][0] > 0.0
+
+
+def test_support_two_clusters_wide_gap():
+    # atoms near 1 and near 500 (Spread of 2.7 decades): a gap between the clusters must be
+    # found even though it is tiny compared with the poles' interval
+    t = np.array([0.0081, 0.0587, 456.65])
+    w = np.array([0.38, 0.0018, 0.6182])
+    law = sample_covariance_law(t, 0.0051, weights=w)
+    edges = np.array(law.support()).ravel()
+    assert_allclose(edges, _oracle_edges(t, w, 0.0051), rtol=1e-9)
+    assert len(law.support()) == 3
