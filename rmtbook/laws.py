@@ -122,25 +122,36 @@ class SpectralLaw:
             return cached
         intervals = np.array(self.support(), dtype=float).reshape(-1, 2)
         a, b = intervals[:, 0], intervals[:, 1]
+        # each interval is refined on its own: a narrow bulk that needs many coefficients does
+        # not make every other interval (and the Newton solves behind them) pay for it
+        final: list[np.ndarray | None] = [None] * len(a)
+        active = np.arange(len(a))
         deg = _CHEB_MIN_DEG
-        while True:
+        while active.size:
             j = np.arange(deg)
             phi = np.pi * (j + 0.5) / deg  # s = cos(phi): Chebyshev points of the first kind
             # theta = pi (s + 1) / 2 written without cancellation near s = -1 and s = 1
             theta = np.where(phi > np.pi / 2, np.pi * np.cos(phi / 2) ** 2, np.pi - np.pi * np.sin(phi / 2) ** 2)
             half = np.sin(theta / 2) ** 2  # (1 - cos theta) / 2, accurate near theta = 0
-            x = a[:, None] + (b - a)[:, None] * half[None, :]
-            dxds = (b - a)[:, None] * np.sin(theta)[None, :] / 2.0 * (np.pi / 2.0)
-            g = np.asarray(self.pdf(x), dtype=float) * dxds  # (L, deg)
+            aa, bb = a[active], b[active]
+            x = aa[:, None] + (bb - aa)[:, None] * half[None, :]
+            dxds = (bb - aa)[:, None] * np.sin(theta)[None, :] / 2.0 * (np.pi / 2.0)
+            g = np.asarray(self.pdf(x), dtype=float) * dxds  # (active, deg)
             k = np.arange(deg)
             cosmat = np.cos(np.pi * np.outer(k, j + 0.5) / deg)  # (deg, deg)
-            coef = (2.0 / deg) * np.einsum("lj,kj->lk", g, cosmat)  # (L, deg)
+            coef = (2.0 / deg) * np.einsum("lj,kj->lk", g, cosmat)  # (active, deg)
             coef[:, 0] /= 2.0
             scale = np.maximum(np.abs(coef).max(axis=1), 1e-300)
             tail = np.abs(coef[:, -8:]).max(axis=1) / scale
-            if np.all(tail < _CHEB_TOL) or deg >= _CHEB_MAX_DEG:
-                break
+            converged = (tail < _CHEB_TOL) | (deg >= _CHEB_MAX_DEG)
+            for row in np.flatnonzero(converged):
+                final[active[row]] = coef[row]
+            active = active[~converged]
             deg *= 2
+        width = max(len(cf) for cf in final)
+        coef = np.zeros((len(final), width))
+        for row, cf in enumerate(final):
+            coef[row, : len(cf)] = cf  # higher Chebyshev coefficients of a converged row are zero
         integ = np.stack([np.polynomial.chebyshev.chebint(cf, lbnd=-1.0) for cf in coef])
         masses = np.polynomial.chebyshev.chebval(1.0, integ.T)
         masses = np.atleast_1d(masses)
