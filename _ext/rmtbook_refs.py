@@ -1,4 +1,4 @@
-"""Sphinx hook: resolve references to the package's top-level names.
+"""Sphinx hooks: resolve references to the package's top-level names; Colab links.
 
 The API reference documents each function once, in the module that defines it
 (``rmtbook.laws.marchenko_pastur``), while chapters and docstrings naturally write the public
@@ -32,6 +32,20 @@ def _resolve(app, env, node: pending_xref, contnode):
                                node["reftarget"], node, contnode)
 
 
+def _colab_to_notebook_copies(app, pagename, templatename, context, doctree):
+    """Point Colab buttons at ``notebooks/<page>.ipynb``: Colab cannot open MyST Markdown."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            url = button.get("url", "")
+            if button.get("text") == "Colab" and url.endswith(".md"):
+                head, _, tail = url.rpartition("/blob/")
+                branch, _, path = tail.partition("/")
+                button["url"] = f"{head}/blob/{branch}/notebooks/{path.rsplit('/', 1)[-1][:-3]}.ipynb"
+
+
 def setup(app):
     app.connect("missing-reference", _resolve)
+    app.connect("html-page-context", _colab_to_notebook_copies, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

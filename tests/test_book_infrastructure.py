@@ -124,3 +124,18 @@ def test_execution_cache_is_cleared_when_the_package_changes(tmp_path):
     module.write_text("x = 2\n")
     assert build_book.refresh_cache(tmp_path)          # an edit to the package clears it
     assert not cache.exists()
+
+
+def test_colab_notebook_copies_are_in_sync():
+    """notebooks/*.ipynb are the chapters as output-free notebooks (for Colab's launch button)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import sync_notebooks
+    from student_edition import chapter_files
+
+    expected = {f"{p.stem}.ipynb" for p in chapter_files()}
+    present = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert present == expected, "run: python tools/sync_notebooks.py"
+    for path in chapter_files():
+        committed = (ROOT / "notebooks" / f"{path.stem}.ipynb").read_text()
+        assert committed == sync_notebooks.notebook_text(path), (
+            f"notebooks/{path.stem}.ipynb is out of date: run python tools/sync_notebooks.py")

@@ -110,6 +110,15 @@ def test_built_html_loads_nothing_from_outside(built_html):
                 assert not urlparse(url).scheme.startswith("http") and not url.startswith("//"), (page, tag, url)
         for style in soup.find_all("style"):
             assert "url(http" not in style.text.replace(" ", ""), page
+    for name in _pages():
+        page = built_html / f"{name}.html"
+        soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
+        colab = [a.get("href") for a in soup.find_all("a") if "colab.research.google.com" in (a.get("href") or "")]
+        if (ROOT / f"{name}.md").read_text()[:600].count("jupytext"):
+            assert colab, f"{name}: no Colab button"
+            for href in colab:
+                target = href.split("/blob/", 1)[1].split("/", 1)[1]
+                assert target.endswith(".ipynb") and (ROOT / target).exists(), (name, href)
     for css in built_html.rglob("*.css"):
         text = css.read_text(errors="replace").replace(" ", "").replace("'", "").replace('"', "")
         assert "url(http" not in text and "@importhttp" not in text, css
