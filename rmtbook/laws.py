@@ -20,11 +20,15 @@ Every law is an object with the same interface:
     moments and exact sampling of i.i.d. draws from the law (inverse transform).
 
 The general sample-covariance law is computed from the Silverstein equation for the companion
-transform by a vectorized Newton method with continuation in ``Im z`` (no per-point loops, no
-damped fixed point), and its support from the Silverstein-Choi characterization; the
-distribution function integrates the density on each support interval with a Chebyshev
-expansion in the angle variable ``x = a + (b - a)(1 - cos theta)/2``, which removes the
-square-root behaviour at soft edges and the inverse square root at the hard edge.
+transform by a vectorized Newton method (no per-point loops, no damped fixed point): with
+continuation in ``Im z`` for a few points, and for many real points with warm starts
+interpolated in the angle variable ``x = a + (b - a)(1 - cos theta)/2`` of each support
+interval. The support comes from the Silverstein-Choi characterization, and the distribution
+function in closed form from ``mu(x + i0)`` (a log-potential that is stationary in ``mu``, so
+it is accurate to rounding level even at the edges). Moments and sampling use an adaptive
+piecewise Chebyshev model of the density in the angle variable, which removes the square-root
+behaviour at soft edges and the inverse square root at the hard edge; pieces are halved
+where the density has near-gaps.
 
 Used by chapters 2 (``chapters/02_resolvents.md``) and 3 (``chapters/03_marchenko_pastur.md``)
 and by every later chapter that draws a spectrum.
@@ -32,7 +36,7 @@ and by every later chapter that draws a spectrum.
 References
 ----------
 Wigner (1955); Marchenko & Pastur (1967); Silverstein & Bai (1995); Silverstein & Choi (1995);
-Dobriban (2015); Couillet & Liao (2022), Thms 2.4-2.6.
+Bai & Silverstein (1999); Dobriban (2015); Couillet & Liao (2022), Thms 2.4-2.6.
 """
 
 from __future__ import annotations
@@ -57,11 +61,21 @@ __all__ = [
     "sample_covariance_law",
 ]
 
-_CHEB_MIN_DEG = 64
-_CHEB_MAX_DEG = 2048
-_CHEB_TOL = 1e-13
+#: most (and fewest) Chebyshev points per piece of the adaptive model of a density (see ``SpectralLaw._cheb_model``)
+_PIECE_DEG = 128
+_PIECE_MIN_DEG = 32
+#: tolerance on the discarded Chebyshev tail of a piece (absolute, per unit of pi in theta)
+_PIECE_TOL = 1e-14
+#: a piece is not halved further than pi / 2**_PIECE_MAX_DEPTH in theta
+_PIECE_MAX_DEPTH = 30
 #: ratio between consecutive levels of Im z in the Newton continuation
 _LEVEL_FACTOR = 10.0
+#: below this many real points inside the support, mu is computed without warm starts
+_WARM_MIN_POINTS = 64
+#: fewest anchors per support interval in the warm-started solve
+_WARM_ANCHORS = 8
+#: (rows x atoms) sizes from which the Silverstein sums use BLAS matrix-vector products
+_MATVEC_MIN = 1 << 16
 
 
 @functools.lru_cache(maxsize=16)
@@ -92,10 +106,11 @@ class SpectralLaw:
 
     A subclass implements ``pdf``, ``stieltjes``, ``support``, sets ``atom``
     (mass at 0) and may override the generic numerical :meth:`cdf`, :meth:`moment` and
-    ``sample``, which integrate ``pdf`` on each support interval with a Chebyshev
+    ``sample``, which integrate ``pdf`` on each support interval with a piecewise Chebyshev
     expansion in the angle variable ``theta``, ``x = a + (b - a)(1 - cos theta) / 2``. The
     integrand ``pdf(x) dx/dtheta`` is smooth (analytic) in ``theta`` for square-root soft edges
-    and for the inverse-square-root hard edge, so the expansion converges geometrically.
+    and for the inverse-square-root hard edge, so the expansion converges geometrically; pieces
+    are halved adaptively where it does not (near-gaps inside an interval).
 
     References
     ----------
@@ -115,62 +130,110 @@ class SpectralLaw:
         raise NotImplementedError
 
     # -- Chebyshev model of the continuous part ------------------------------------------------
+    @staticmethod
+    def _x_of_theta(theta: np.ndarray, comp: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``x = a + (b - a) sin^2(theta / 2)`` from ``theta`` and ``comp = pi - theta``.
+
+        Both angles are passed (each accurate near its own end), so points close to either
+        edge keep their distance to that edge to full relative accuracy.
+        """
+        return np.where(theta <= comp, a + (b - a) * np.sin(theta / 2.0) ** 2, b - (b - a) * np.sin(comp / 2.0) ** 2)
+
+    @staticmethod
+    def _theta_of_x(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return 2.0 * np.arctan2(np.sqrt(np.clip(x - a, 0.0, None)), np.sqrt(np.clip(b - x, 0.0, None)))
+
     def _cheb_model(self) -> dict[str, np.ndarray]:
-        """Chebyshev coefficients (in ``s = 2 theta / pi - 1``) of ``pdf dx/ds`` per interval."""
+        """Piecewise Chebyshev model of the continuous part, adaptive in the angle variable.
+
+        Each support interval ``[a, b]`` is parametrized by ``theta`` in ``[0, pi]``,
+        ``x = a + (b - a) sin^2(theta / 2)``, and cut into pieces ``[t0, t1]`` of ``theta``; on
+        a piece, ``g(s) = pdf(x) dx/ds`` with ``theta = t0 + (t1 - t0)(s + 1)/2`` is expanded on
+        ``_PIECE_DEG`` Chebyshev points of the first kind (no edge is ever evaluated). A piece
+        whose expansion has not converged is halved, so a density with near-gaps (a dip almost
+        to zero between clusters of population eigenvalues) or an edge whose square-root regime
+        is tiny is resolved by local refinement instead of one very high degree. All pieces of
+        one refinement level are evaluated in a single vectorized call of :meth:`pdf`.
+
+        Returns a dict of per-piece arrays sorted by (interval, ``t0``): ``interval``, ``a``,
+        ``b``, ``t0``, ``t1``, ``coef`` (Chebyshev coefficients of ``g``), ``integ`` (of its
+        antiderivative vanishing at ``s = -1``), ``masses``.
+        """
         cached = getattr(self, "_cheb_cache", None)
         if cached is not None:
             return cached
         intervals = np.array(self.support(), dtype=float).reshape(-1, 2)
-        a, b = intervals[:, 0], intervals[:, 1]
-        # each interval is refined on its own: a narrow bulk that needs many coefficients does
-        # not make every other interval (and the Newton solves behind them) pay for it
-        final: list[np.ndarray | None] = [None] * len(a)
-        active = np.arange(len(a))
-        deg = _CHEB_MIN_DEG
-        while active.size:
-            j = np.arange(deg)
-            phi = np.pi * (j + 0.5) / deg  # s = cos(phi): Chebyshev points of the first kind
-            # theta = pi (s + 1) / 2 written without cancellation near s = -1 and s = 1
-            theta = np.where(phi > np.pi / 2, np.pi * np.cos(phi / 2) ** 2, np.pi - np.pi * np.sin(phi / 2) ** 2)
-            half = np.sin(theta / 2) ** 2  # (1 - cos theta) / 2, accurate near theta = 0
-            aa, bb = a[active], b[active]
-            x = aa[:, None] + (bb - aa)[:, None] * half[None, :]
-            dxds = (bb - aa)[:, None] * np.sin(theta)[None, :] / 2.0 * (np.pi / 2.0)
-            g = np.asarray(self.pdf(x), dtype=float) * dxds  # (active, deg)
-            k = np.arange(deg)
-            cosmat = np.cos(np.pi * np.outer(k, j + 0.5) / deg)  # (deg, deg)
-            coef = (2.0 / deg) * np.einsum("lj,kj->lk", g, cosmat)  # (active, deg)
-            coef[:, 0] /= 2.0
-            scale = np.maximum(np.abs(coef).max(axis=1), 1e-300)
-            tail = np.abs(coef[:, -8:]).max(axis=1) / scale
-            converged = (tail < _CHEB_TOL) | (deg >= _CHEB_MAX_DEG)
-            for row in np.flatnonzero(converged):
-                final[active[row]] = coef[row]
-            active = active[~converged]
-            deg *= 2
-        width = max(len(cf) for cf in final)
-        coef = np.zeros((len(final), width))
-        for row, cf in enumerate(final):
-            coef[row, : len(cf)] = cf  # higher Chebyshev coefficients of a converged row are zero
-        integ = np.stack([np.polynomial.chebyshev.chebint(cf, lbnd=-1.0) for cf in coef])
-        masses = np.polynomial.chebyshev.chebval(1.0, integ.T)
-        masses = np.atleast_1d(masses)
-        self._cheb_cache = {"a": a, "b": b, "coef": coef, "integ": integ, "masses": masses}
+        iv = np.arange(len(intervals))
+        t0, t1 = np.zeros(iv.size), np.full(iv.size, np.pi)
+        depth = np.zeros(iv.size, dtype=int)
+        deg = np.full(iv.size, _PIECE_MIN_DEG)
+        keep: list[tuple[np.ndarray, ...]] = []
+        while iv.size:
+            # evaluate every pending piece (grouped by degree) in one call of pdf
+            xs, dxs, groups = [], [], []
+            for d in np.unique(deg):
+                sel = np.flatnonzero(deg == d)
+                phi = np.pi * (np.arange(d) + 0.5) / d  # s = cos(phi)
+                span = (t1 - t0)[sel, None]
+                theta = t0[sel, None] + span * np.cos(phi / 2.0)[None, :] ** 2  # (1 + s)/2 exactly near s = -1
+                comp = (np.pi - t1)[sel, None] + span * np.sin(phi / 2.0)[None, :] ** 2  # pi - theta
+                aa, bb = intervals[iv[sel], 0][:, None], intervals[iv[sel], 1][:, None]
+                xs.append(self._x_of_theta(theta, comp, aa, bb).ravel())
+                dxs.append(((bb - aa) * np.sin(np.minimum(theta, comp)) / 2.0 * (span / 2.0)).ravel())
+                groups.append((sel, int(d)))
+            values = np.asarray(self.pdf(np.concatenate(xs)), dtype=float) * np.concatenate(dxs)
+            coef = np.zeros((iv.size, _PIECE_DEG))
+            tail = np.empty(iv.size)
+            offset = 0
+            for sel, d in groups:
+                g = values[offset : offset + sel.size * d].reshape(sel.size, d)
+                offset += sel.size * d
+                j = np.arange(d)
+                cf = (2.0 / d) * (g @ np.cos(np.pi * np.outer(j, j + 0.5) / d).T)
+                cf[:, 0] /= 2.0
+                coef[sel, :d] = cf
+                tail[sel] = np.abs(cf[:, -8:]).max(axis=1)
+            top = np.abs(coef).max(axis=1)
+            span = t1 - t0
+            # converged: the discarded tail is negligible in absolute terms (its share of the
+            # tolerance is the piece's share of theta) or relative to the piece itself
+            ok = (tail <= _PIECE_TOL * span / np.pi) | (tail <= _PIECE_TOL * top) | (depth >= _PIECE_MAX_DEPTH)
+            keep.append((iv[ok], t0[ok], t1[ok], coef[ok]))
+            # not converged: a higher degree on the same piece, or two halves from the lowest degree
+            more = ~ok & (deg < _PIECE_DEG)
+            split = ~ok & ~more
+            mid = 0.5 * (t0[split] + t1[split])
+            iv = np.concatenate([iv[more], np.repeat(iv[split], 2)])
+            new_t0 = np.concatenate([t0[more], np.column_stack([t0[split], mid]).ravel()])
+            t1 = np.concatenate([t1[more], np.column_stack([mid, t1[split]]).ravel()])
+            t0 = new_t0
+            depth = np.concatenate([depth[more], np.repeat(depth[split] + 1, 2)])
+            deg = np.concatenate([2 * deg[more], np.full(2 * np.count_nonzero(split), _PIECE_MIN_DEG)])
+        piece_iv = np.concatenate([k[0] for k in keep])
+        piece_t0 = np.concatenate([k[1] for k in keep])
+        piece_t1 = np.concatenate([k[2] for k in keep])
+        coef = np.concatenate([k[3] for k in keep]).reshape(-1, _PIECE_DEG)
+        order = np.lexsort((piece_t0, piece_iv))
+        piece_iv, piece_t0, piece_t1, coef = piece_iv[order], piece_t0[order], piece_t1[order], coef[order]
+        integ = np.polynomial.chebyshev.chebint(coef, lbnd=-1.0, axis=1)
+        masses = np.atleast_1d(np.polynomial.chebyshev.chebval(1.0, integ.T))
+        self._cheb_cache = {
+            "interval": piece_iv,
+            "a": intervals[piece_iv, 0],
+            "b": intervals[piece_iv, 1],
+            "t0": piece_t0,
+            "t1": piece_t1,
+            "coef": coef,
+            "integ": integ,
+            "masses": masses,
+            "interval_a": intervals[:, 0],
+            "interval_b": intervals[:, 1],
+        }
         return self._cheb_cache
 
     def continuous_mass(self) -> float:
         """Numerically integrated mass of the continuous part (``1 - atom`` up to ~1e-12)."""
         return float(self._cheb_model()["masses"].sum())
-
-    @staticmethod
-    def _s_of_x(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        theta = 2.0 * np.arctan2(np.sqrt(np.clip(x - a, 0.0, None)), np.sqrt(np.clip(b - x, 0.0, None)))
-        return 2.0 * theta / np.pi - 1.0
-
-    @staticmethod
-    def _x_of_s(s: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        theta = np.pi * (s + 1.0) / 2.0
-        return a + (b - a) * np.sin(theta / 2.0) ** 2
 
     @staticmethod
     def _chebval_rows(s: np.ndarray, coef_rows: np.ndarray) -> np.ndarray:
@@ -179,40 +242,53 @@ class SpectralLaw:
         tk = np.cos(k[None, :] * np.arccos(np.clip(s, -1.0, 1.0))[:, None])
         return np.einsum("ij,ij->i", tk, coef_rows)
 
+    def _locate(self, x: np.ndarray, model: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Piece index and local variable ``s`` of points ``x`` inside the support intervals."""
+        iv = np.searchsorted(model["interval_b"], x, side="left")
+        theta = self._theta_of_x(x, model["interval_a"][iv], model["interval_b"][iv])
+        key = model["interval"] * 4.0 + model["t0"]  # theta < 4: sorted by (interval, t0)
+        piece = np.clip(np.searchsorted(key, iv * 4.0 + theta, side="right") - 1, 0, key.size - 1)
+        s = 2.0 * (theta - model["t0"][piece]) / (model["t1"][piece] - model["t0"][piece]) - 1.0
+        return piece, s
+
     def cdf(self, x: Any) -> Any:
         """Distribution function ``F(x) = mu((-inf, x])``, atom at 0 included (vectorized).
 
-        The continuous part is integrated on each support interval from a Chebyshev expansion
-        of the density in the angle variable (accuracy about 1e-12); the result is clipped to
-        ``[0, 1]``.
+        The continuous part is integrated on each support interval from the piecewise Chebyshev
+        model of the density (accuracy about 1e-12); the result is clipped to ``[0, 1]``.
+        :class:`SampleCovarianceLaw` overrides it with a closed form.
         """
         xs = _as_real_points("x", x)
         flat = xs.ravel()
         model = self._cheb_model()
-        a, b, masses = model["a"], model["b"], model["masses"]
-        cum = np.concatenate([[0.0], np.cumsum(masses)])
-        # number of intervals entirely to the left of x, and the interval containing x
-        left = np.searchsorted(b, flat, side="right")
-        out = cum[left] + self.atom * (flat >= 0.0)
+        a, b = model["interval_a"], model["interval_b"]
+        before = np.concatenate([[0.0], np.cumsum(model["masses"])])  # mass of the pieces before
+        first_piece = np.searchsorted(model["interval"], np.arange(a.size + 1), side="left")
+        left = np.searchsorted(b, flat, side="right")  # intervals entirely to the left of x
+        out = before[first_piece[left]] + self.atom * (flat >= 0.0)
         inside = (left < a.size) & (flat > a[np.minimum(left, a.size - 1)])
         if np.any(inside):
-            idx = left[inside]
-            s = self._s_of_x(flat[inside], a[idx], b[idx])
-            out[inside] += self._chebval_rows(s, model["integ"][idx])
+            piece, s = self._locate(flat[inside], model)
+            out[inside] += before[piece] - before[first_piece[left[inside]]] + self._chebval_rows(s, model["integ"][piece])
         out = np.clip(out, 0.0, 1.0).reshape(xs.shape)
         return _return_like(out, x)
+
+    def _piece_x(self, s: np.ndarray, model: dict[str, np.ndarray], piece: np.ndarray) -> np.ndarray:
+        """``x`` at local variable ``s`` of the given pieces (broadcasting)."""
+        t0, t1 = model["t0"][piece], model["t1"][piece]
+        theta = t0 + (t1 - t0) * (1.0 + s) / 2.0
+        comp = (np.pi - t1) + (t1 - t0) * (1.0 - s) / 2.0
+        return self._x_of_theta(theta, comp, model["a"][piece], model["b"][piece])
 
     def moment(self, k: int) -> float:
         """``k``-th moment ``int x^k mu(dx)`` (atom included), by Gauss-Legendre quadrature."""
         k = check_int("k", k, low=0, high=64)
         model = self._cheb_model()
-        deg = model["coef"].shape[1]
-        nodes, wts = _gauss_legendre(deg + k + 32)
-        total = self.atom * (1.0 if k == 0 else 0.0)
-        for a, b, cf in zip(model["a"], model["b"], model["coef"]):
-            g = np.polynomial.chebyshev.chebval(nodes, cf)
-            total += float(np.sum(wts * g * self._x_of_s(nodes, a, b) ** k))
-        return total
+        nodes, wts = _gauss_legendre(_PIECE_DEG + k + 32)
+        pieces = np.arange(model["masses"].size)
+        g = np.polynomial.chebyshev.chebval(nodes, model["coef"].T)  # (pieces, nodes)
+        xk = self._piece_x(nodes[None, :], model, pieces[:, None]) ** k
+        return float(self.atom * (1.0 if k == 0 else 0.0) + np.sum(g * xk * wts[None, :]))
 
     def mean(self) -> float:
         """Mean of the law."""
@@ -254,7 +330,7 @@ class SpectralLaw:
             below = self._chebval_rows(mid, rows) < target
             lo = np.where(below, mid, lo)
             hi = np.where(below, hi, mid)
-        out[cont] = self._x_of_s(0.5 * (lo + hi), model["a"][idx], model["b"][idx])
+        out[cont] = self._piece_x(0.5 * (lo + hi), model, idx)
         return out
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
@@ -395,7 +471,15 @@ class SampleCovarianceLaw(SpectralLaw):
     times the scale of the spectrum (a warm start from each level), a guard keeping
     ``Im mu > 0``, and for real ``z`` a final Newton solve at ``Im z = 0`` (whose two complex
     roots are conjugate; the one in the upper half-plane is kept). At a soft edge the root is
-    double and its accuracy is about ``sqrt(machine epsilon)`` relative, i.e. ~1e-8.
+    double and its accuracy is about ``sqrt(machine epsilon)`` relative, i.e. ~1e-8. For more
+    than 64 real points inside the support, anchors are solved first (recursively) and the
+    other points start Newton at ``Im z = 1e-10 * scale`` from ``mu`` interpolated in the angle
+    variable; the root in the upper half-plane being unique there, a converged iterate is the
+    right one, and points that do not converge take the robust path (about ten times fewer
+    Newton sweeps than continuation for every point).
+
+    Distribution function: in closed form from ``mu(x + i0)`` (see :meth:`cdf`), exact in the
+    gaps (a sum of population weights) and accurate to rounding level at the edges.
 
     Support (Silverstein & Choi, 1995): with ``x(v) = -1/v + c sum w t / (1 + t v)`` on the
     real line minus the poles ``{0, -1/t_k}``, the complement of the support is the union of
@@ -440,14 +524,26 @@ class SampleCovarianceLaw(SpectralLaw):
 
     # -- companion transform -------------------------------------------------------------------
     def _g_and_dg(self, mu: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        t, w, c = self.population_eigs, self.weights, self.ratio
-        d = 1.0 + mu[:, None] * t[None, :]
-        inv = 1.0 / d
-        wt = c * w * t
-        # explicit sums rather than matmul: tiny BLAS calls are slow under thread contention
-        g = -z - 1.0 / mu + np.einsum("ij,j->i", inv, wt)
-        dg = 1.0 / mu**2 - np.einsum("ij,j->i", inv * inv, wt * t)
-        return g, dg
+        """``G(mu) = -z - 1/mu + c sum w t / (1 + t mu)`` and ``G'(mu)``, in chunks of rows."""
+        t = self.population_eigs
+        wt = (self.ratio * self.weights * t).astype(complex)
+        wtt = wt * t
+        s1 = np.empty(mu.shape, dtype=complex)
+        s2 = np.empty(mu.shape, dtype=complex)
+        step = max(1, self._ROWS_PER_CHUNK // t.size)
+        for s in range(0, mu.size, step):
+            d = np.multiply.outer(mu[s : s + step], t)
+            d += 1.0
+            inv = np.reciprocal(d, out=d)  # in place: one (rows x atoms) temporary
+            if d.size >= _MATVEC_MIN:
+                s1[s : s + step] = inv @ wt
+                np.multiply(inv, inv, out=inv)
+                s2[s : s + step] = inv @ wtt
+            else:  # tiny BLAS calls are slow under thread contention
+                s1[s : s + step] = np.einsum("ij,j->i", inv, wt)
+                np.multiply(inv, inv, out=inv)
+                s2[s : s + step] = np.einsum("ij,j->i", inv, wtt)
+        return -z - 1.0 / mu + s1, 1.0 / mu**2 - s2
 
     def _newton(
         self, mu: np.ndarray, z: np.ndarray, *, guard: bool, maxit: int, tol: float = 4e-15
@@ -508,6 +604,81 @@ class SampleCovarianceLaw(SpectralLaw):
         return _return_like(out, z)
 
     def _companion(self, z: np.ndarray) -> np.ndarray:
+        """``mu(z)``: real points strictly inside the support by warm starts, others robustly."""
+        real_inside = (z.imag == 0) & self._in_support(z.real)
+        if np.count_nonzero(real_inside) <= _WARM_MIN_POINTS:
+            return self._companion_robust(z)
+        out = np.empty(z.shape, dtype=complex)
+        out[real_inside] = self._companion_inside(z.real[real_inside])
+        if not np.all(real_inside):
+            out[~real_inside] = self._companion_robust(z[~real_inside])
+        return out
+
+    def _companion_inside(self, x: np.ndarray) -> np.ndarray:
+        """``mu(x + i0)`` at real points strictly inside the support, by multilevel warm starts.
+
+        Within each support interval, with ``theta`` the angle variable
+        (``x = a + (b - a) sin^2(theta/2)``), the boundary value ``mu`` is an analytic function of
+        ``theta`` (the square root at a soft edge becomes ``sin(theta/2)``). Anchors, about one
+        point in eight spread evenly in ``theta``, are solved first (recursively, down to a
+        robust solve of at most ``_WARM_MIN_POINTS`` points); ``mu`` interpolated between anchors
+        then starts Newton directly at ``Im z = 1e-10 * scale``. There the solution in the upper
+        half-plane is unique (Silverstein & Bai, 1995), so any iterate that converges with
+        ``Im mu > 0`` is the right root; points that do not converge fall back to the robust
+        continuation in ``Im z``. The last step to ``Im z = 0`` is the robust path's.
+        """
+        if x.size <= _WARM_MIN_POINTS:
+            return self._companion_robust(x + 0j)
+        sup = np.array(self.support(), dtype=float)
+        iv = np.searchsorted(sup[:, 1], x, side="left")
+        a, b = sup[iv, 0], sup[iv, 1]
+        theta = self._theta_of_x(x, a, b)
+        counts = np.bincount(iv, minlength=len(sup))
+        # intervals holding few points are solved robustly; the others get at most half as
+        # many anchors as points, so the recursion ends
+        few = counts[iv] <= 2 * _WARM_ANCHORS
+        if np.any(few):
+            out = np.empty(x.size, dtype=complex)
+            out[few] = self._companion_robust(x[few] + 0j)
+            if not np.all(few):
+                out[~few] = self._companion_inside(x[~few])
+            return out
+        used = np.flatnonzero(counts)
+        n_anchor = np.maximum(counts[used] // 8, _WARM_ANCHORS)
+        anchor_iv = np.repeat(used, n_anchor)
+        first = np.repeat(np.cumsum(n_anchor) - n_anchor, n_anchor)
+        j = np.arange(anchor_iv.size) - first  # rank of the anchor within its interval
+        kk = np.repeat(n_anchor, n_anchor)
+        half = (j + 0.5) / kk  # anchors at theta = pi (j + 1/2) / K, none on an edge
+        anchor_theta = np.pi * half
+        anchor_x = self._x_of_theta(anchor_theta, np.pi * (1.0 - half), sup[anchor_iv, 0], sup[anchor_iv, 1])
+        anchor_mu = self._companion_inside(anchor_x)
+        # interpolate in the key interval * 4 + theta (theta < 4), with the first and last anchor
+        # of each interval repeated at theta = 0 and theta = pi so that no point borrows a value
+        # from a neighbouring interval
+        start, last = np.cumsum(n_anchor) - n_anchor, np.cumsum(n_anchor) - 1
+        key = np.concatenate([used * 4.0, anchor_iv * 4.0 + anchor_theta, used * 4.0 + np.pi])
+        val = np.concatenate([anchor_mu[start], anchor_mu, anchor_mu[last]])
+        order = np.argsort(key, kind="stable")
+        key, val = key[order], val[order]
+        target = iv * 4.0 + theta
+        guess = np.interp(target, key, val.real) + 1j * np.maximum(np.interp(target, key, val.imag), 1e-300)
+        scale = self._scale()
+        zz = x + 1j * (1e-10 * scale)
+        mu = self._newton(guess, zz, guard=True, maxit=30)
+        g, dg = self._g_and_dg(mu, zz)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.abs(g / dg) / np.abs(mu)
+        ok = np.isfinite(rel) & (rel < 1e-10) & (mu.imag > 0)
+        out = np.empty(x.size, dtype=complex)
+        if np.any(ok):
+            mr = self._newton(mu[ok], x[ok] + 0j, guard=False, maxit=200)
+            out[ok] = mr.real + 1j * np.abs(mr.imag)
+        if not np.all(ok):
+            out[~ok] = self._companion_robust(x[~ok] + 0j)
+        return out
+
+    def _companion_robust(self, z: np.ndarray) -> np.ndarray:
         lower = z.imag < 0
         x, eta = z.real, np.abs(z.imag)
         scale = self._scale()
@@ -558,6 +729,43 @@ class SampleCovarianceLaw(SpectralLaw):
             mu = self._companion(flat[inside] + 0j)
             out[inside] = np.maximum(mu.imag, 0.0) / (np.pi * self.ratio)
         return _return_like(out.reshape(xs.shape), x)
+
+    def cdf(self, x: Any) -> Any:
+        """Distribution function ``F(x)``, atom at 0 included, in closed form from ``mu(x + i0)``.
+
+        With ``L(z) = int log(t - z) mu(dt)``, ``F(x) = -Im L(x + i0) / pi``, and ``L`` is the
+        stationary value of ``sum_k w_k log(1 + t_k mu) - z mu / c - log(mu) / c -
+        ((1 - c)/c) log(-z) - 1/c`` in ``mu`` (its ``mu``-derivative is the Silverstein equation
+        divided by ``c``; the constant follows from ``z -> -infinity``). Taking imaginary parts,
+        for ``x > 0``,
+
+        ``F(x) = 1 - (1/pi) [sum_k w_k arg(1 + t_k mu) - x Im(mu) / c + arg(-conj mu) / c]``.
+
+        Because the expression is stationary in ``mu``, an error ``d`` in ``mu`` changes ``F``
+        by ``O(d^2)``: the result is accurate to rounding level (about ``1e-14 / c``) even at
+        soft edges, where ``mu`` itself is only accurate to ~1e-8. In a gap ``mu`` is real and
+        the formula returns the exact mass to the left, a sum of population weights (exact
+        separation, Bai & Silverstein 1999). No quadrature is involved and the cost is that of
+        ``mu`` at the requested points.
+        """
+        xs = _as_real_points("x", x)
+        flat = xs.ravel()
+        out = np.zeros(flat.shape)
+        out[flat >= 0.0] = self.atom
+        sup = self.support()
+        lo, hi = sup[0][0], sup[-1][1]
+        out[flat >= hi] = 1.0
+        mid = (flat > 0.0) & (flat > lo) & (flat < hi)
+        if np.any(mid):
+            xm = flat[mid]
+            mu = self._companion(xm + 0j)
+            mr, mi = mu.real, np.abs(mu.imag)  # +0.0 imaginary part in the gaps: arguments in [0, pi]
+            t, w, c = self.population_eigs, self.weights, self.ratio
+            args = np.arctan2(mi[:, None] * t[None, :], 1.0 + mr[:, None] * t[None, :]) @ w
+            val = 1.0 - (args - xm * mi / c + np.arctan2(mi, -mr) / c) / np.pi
+            out[mid] = val
+        out = np.clip(out, 0.0, 1.0).reshape(xs.shape)
+        return _return_like(out, x)
 
     def stieltjes(self, z: Any) -> Any:
         """Stieltjes transform ``m(z) = (mu(z) + (1 - c)/z) / c`` of the whole law.
