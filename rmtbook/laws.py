@@ -624,8 +624,10 @@ class SampleCovarianceLaw(SpectralLaw):
         robust solve of at most ``_WARM_MIN_POINTS`` points); ``mu`` interpolated between anchors
         then starts Newton directly at ``Im z = 1e-10 * scale``. There the solution in the upper
         half-plane is unique (Silverstein & Bai, 1995), so any iterate that converges with
-        ``Im mu > 0`` is the right root; points that do not converge fall back to the robust
-        continuation in ``Im z``. The last step to ``Im z = 0`` is the robust path's.
+        ``Im mu > 0`` is the right root. Two Newton steps at ``Im z = 0`` follow, the second at
+        rounding level proving convergence; points near an edge (small ``Im mu``) finish with
+        the robust path's last solve, and points that do not converge take the robust
+        continuation in ``Im z``.
         """
         if x.size <= _WARM_MIN_POINTS:
             return self._companion_robust(x + 0j)
@@ -665,17 +667,35 @@ class SampleCovarianceLaw(SpectralLaw):
         guess = np.interp(target, key, val.real) + 1j * np.maximum(np.interp(target, key, val.imag), 1e-300)
         scale = self._scale()
         zz = x + 1j * (1e-10 * scale)
-        mu = self._newton(guess, zz, guard=True, maxit=30)
-        g, dg = self._g_and_dg(mu, zz)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = np.abs(g / dg) / np.abs(mu)
-        ok = np.isfinite(rel) & (rel < 1e-10) & (mu.imag > 0)
+        mu = self._newton(guess, zz, guard=True, maxit=30, tol=1e-9)
         out = np.empty(x.size, dtype=complex)
-        if np.any(ok):
-            mr = self._newton(mu[ok], x[ok] + 0j, guard=False, maxit=200)
-            out[ok] = mr.real + 1j * np.abs(mr.imag)
-        if not np.all(ok):
-            out[~ok] = self._companion_robust(x[~ok] + 0j)
+        # two Newton steps at Im z = 0 (the roots at Im z = eta and 0 differ by ~eta / |G'|);
+        # a second step at rounding level proves convergence, for the points where the first
+        # was small
+        fast = np.zeros(x.size, dtype=bool)
+        cur = mu
+        cand = np.arange(x.size)
+        for limit in (1e-6, 1e-13):
+            g, dg = self._g_and_dg(cur, x[cand] + 0j)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = g / dg
+                rel = np.abs(step) / np.abs(cur)
+            cur = cur - step
+            good = np.isfinite(rel) & (rel < limit) & (cur.imag > 1e-6 * np.abs(cur))
+            cand, cur = cand[good], cur[good]
+        fast[cand] = True
+        out[cand] = cur
+        slow = np.flatnonzero(~fast)  # near an edge (Im mu small) or not converged
+        if slow.size:
+            g, dg = self._g_and_dg(mu[slow], zz[slow])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rel = np.abs(g / dg) / np.abs(mu[slow])
+            ok = np.isfinite(rel) & (rel < 1e-10) & (mu[slow].imag > 0)
+            if np.any(ok):
+                mr = self._newton(mu[slow[ok]], x[slow[ok]] + 0j, guard=False, maxit=200)
+                out[slow[ok]] = mr.real + 1j * np.abs(mr.imag)
+            if not np.all(ok):
+                out[slow[~ok]] = self._companion_robust(x[slow[~ok]] + 0j)
         return out
 
     def _companion_robust(self, z: np.ndarray) -> np.ndarray:
