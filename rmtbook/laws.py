@@ -1081,8 +1081,24 @@ class MarchenkoPasturLaw(SampleCovarianceLaw):
             s = np.sqrt(zu - self.upper_edge) * np.sqrt(zu - self.lower_edge)
             plus, minus = a_term + s, a_term - s
             use_minus = np.abs(minus) >= np.abs(plus)
-            safe_minus = np.where(use_minus, minus, 1.0)
-            m = np.where(use_minus, 2.0 / safe_minus, plus / (2.0 * v * c * zu))
+            m = np.empty(zu.shape, dtype=complex)
+            m[use_minus] = 2.0 / minus[use_minus]
+            other = ~use_minus
+            # plus / (2 v c z): the division by z last, by its real part on the real axis (a
+            # complex division by a subnormal z would turn an overflow into nan)
+            num = plus[other] / (2.0 * v * c)
+            den = zu[other]
+            on_axis = den.imag == 0
+            quot = np.empty(num.shape, dtype=complex)
+            with np.errstate(over="ignore"):
+                r = den.real[on_axis]
+                quot[on_axis] = num.real[on_axis] / r + 1j * (num.imag[on_axis] / r)
+                quot[~on_axis] = num[~on_axis] / den[~on_axis]
+            if not np.all(np.isfinite(quot)):
+                # |z| below ~1e-308 with c > 1: |m| ~ (1 - 1/c) / |z| exceeds the double range
+                _singular_warning("atom at 0, |z| too small for the double range")
+                quot = np.where(np.isfinite(quot), quot, -np.inf + 0j)
+            m[other] = quot
             out[nz] = np.where(lower, np.conj(m), m)
         return _return_like(out.reshape(zs.shape), z)
 
@@ -1094,7 +1110,7 @@ class MarchenkoPasturLaw(SampleCovarianceLaw):
             out[zero] = super()._companion(z[zero])
         if np.any(~zero):
             zn = z[~zero]
-            out[~zero] = c * self.stieltjes(zn) - (1.0 - c) / zn
+            out[~zero] = c * self.stieltjes(zn) - ((1.0 - c) / zn if c != 1.0 else 0.0)
         return out
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic

@@ -141,3 +141,20 @@ def test_chunked_silverstein_sums_equal_the_unchunked(monkeypatch):
     g2, dg2 = law._g_and_dg(mu, z)
     assert_allclose(g2, g, rtol=1e-12, atol=1e-12 * np.abs(g).max())
     assert_allclose(dg2, dg, rtol=1e-12, atol=1e-12 * np.abs(dg).max())
+
+
+def test_marchenko_pastur_at_subnormal_z():
+    """Tiny z: finite values without warnings where m fits in a double, a deliberate -inf with a
+    RuntimeWarning where it does not (c > 1: m ~ (1 - 1/c) / |z|), never nan."""
+    tiny = np.array([5e-324, 1e-310, 1e-300])
+    for c in (0.5, 1.0):
+        m = marchenko_pastur(c).stieltjes(tiny)  # warnings are errors in the test suite
+        assert np.all(np.isfinite(m))
+    assert marchenko_pastur(0.5).stieltjes(5e-324) == pytest.approx(1 / (1 - 0.5), rel=1e-14)
+    with pytest.warns(RuntimeWarning, match="double range"):
+        m = marchenko_pastur(2.0).stieltjes(tiny)
+    assert m[0] == -np.inf and m[0].imag == 0 and np.isfinite(m[2])
+    # the closed-form cdf near the hard edge (c = 1): sqrt growth, within [0, 1], no warning
+    f = marchenko_pastur(1.0).cdf(np.concatenate([tiny, [1e-10, 1e-6]]))
+    assert np.all((f >= 0) & (f <= 1))
+    assert_allclose(f[-2:], 2 / np.pi * np.sqrt([1e-10, 1e-6]), rtol=1e-3)
