@@ -28,10 +28,14 @@ the four angles where u or v vanishes. An activation that is analytic except for
 jump at 0 (ReLU-like callables, leaky ReLU, step, a centred ReLU) is then integrated with
 geometric convergence: measured errors about 1e-14 for smooth names (tanh, sigmoid, gelu, silu,
 softplus; against a 1000-node trapezoidal rule, q from 0.01 to 200) and for kinked callables
-against their closed forms (relu, abs, sign, step, leaky ReLU, centred ReLU). Kinks away from 0
-(e.g. ``np.clip(x, -1, 1)``) converge algebraically (about 1e-5). Derivative kernels of
+against their closed forms (relu, abs, sign, step, leaky ReLU, centred ReLU). Kinks or jumps
+away from 0 (e.g. ``np.clip(x, -1, 1)``) must be declared, ``get_activation(fn,
+breakpoints=(-1, 1))``: the radii where each ray crosses them, and the rays through the points
+where the lines u = b and v = b' meet, then become panel edges (with twice as many angular
+panels), and the error is about 1e-15 again (checked against a 1-D reduction for the hard
+tanh); undeclared, such kinks converge algebraically (1e-5 to 3e-4). Derivative kernels of
 callables use the central difference of :func:`rmtbook.get_activation`, a ramp of width 2e-5
-across a kink: about 1e-6 then.
+across a kink at 0 (about 1e-6 then) and one-sided at declared breakpoints.
 
 Speed: the entries are grouped by their variance pair (q1, q2) (equal up to 1e-12 relative). A
 group of at least 48 entries -- the whole matrix for columns of equal norm, and every deeper
@@ -104,6 +108,7 @@ class _Activation(NamedTuple):
     phi: Callable[[np.ndarray], np.ndarray]
     dphi: Callable[[np.ndarray], np.ndarray]
     d2phi: Callable[[np.ndarray], np.ndarray] | None
+    breaks: tuple[float, ...] = ()  # kinks or jumps away from 0 (Activation.breakpoints)
 
 
 def _resolve(activation: Any, name: str = "activation") -> _Activation:
@@ -123,7 +128,7 @@ def _resolve(activation: Any, name: str = "activation") -> _Activation:
     act = _hermite.get_activation(activation)
     if key is None and act.name in _hermite.ACTIVATIONS and _hermite.get_activation(act.name) is act:
         key = act.name  # a registered Activation object counts as its name
-    return _Activation(key, act.fn, act.derivative, act.second_derivative)
+    return _Activation(key, act.fn, act.derivative, act.second_derivative, tuple(act.breakpoints))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +286,9 @@ def _panel_nodes(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return nodes.reshape(shape), weights.reshape(shape)
 
 
-def _polar_expectation(phi: Callable, psi: Callable, q1: float, q2: float, theta: np.ndarray) -> np.ndarray:
+def _polar_expectation(
+    phi: Callable, psi: Callable, q1: float, q2: float, theta: np.ndarray, breaks: tuple[float, ...] = ()
+) -> np.ndarray:
     """E[phi(u) psi(v)] at variances q1, q2 and angles theta = arccos(corr(u, v)), in polar coordinates.
 
     With (z1, z2) standard Gaussian in polar form (r cos a, r sin a), u = sqrt(q1) r cos a and
@@ -292,27 +299,70 @@ def _polar_expectation(phi: Callable, psi: Callable, q1: float, q2: float, theta
     geometrically, for every theta (including theta -> 0 and pi), to about 1e-14. Panels have
     widths proportional to 1/sqrt(max(q1, q2, 1)) (up to q = 64) so that the complex
     singularities of phi(sqrt(q) .) (tanh: at distance pi / (2 sqrt q)) stay resolved.
+
+    ``breaks``: kinks or jumps of phi away from 0. Along the ray of angle a, u crosses a break
+    b at r = b / (sqrt(q1) cos a) (and v at b / (sqrt(q2) cos(a - theta))); these radii are
+    added to the radial panel edges of every angle node, so each ray is integrated piecewise
+    analytically, and the radial integral is an analytic function of a (the crossing radius
+    moves analytically with a): geometric convergence again.
     """
+    breaks = tuple(b for b in breaks if b != 0.0)  # a break at 0 is already an angular edge
     s = min(np.sqrt(max(q1, q2, 1.0)), _POLAR_SCALE_CAP)
     n_r, n_a = int(np.ceil(_POLAR_R_PANELS * s)), int(np.ceil(_POLAR_A_PANELS * s))
+    if breaks:  # twice finer angular panels: E[clip(u)^2] (theta = 0) goes from 2e-11 to 1e-16
+        n_a *= 2
     r, wr = _panel_nodes(np.linspace(0.0, _POLAR_RADIUS, n_r + 1))
     wr = wr * r * np.exp(-r * r / 2) / (2 * np.pi)
     r1, r2 = np.sqrt(q1) * r, np.sqrt(q2) * r
     base = np.linspace(0.0, 2 * np.pi, n_a + 1)
     theta = np.asarray(theta, dtype=float)
     out = np.empty(theta.size)
-    per_theta = (n_a + 4) * 16 * r.size
+    per_theta = (n_a + 4) * 16 * (r.size + 32 * len(breaks))
     step = max(1, _POLAR_BLOCK // per_theta)
+    r_edges = np.linspace(0.0, _POLAR_RADIUS, n_r + 1)
+    b = np.asarray(breaks, dtype=float)
     for start in range(0, theta.size, step):  # blocks of angles, each block fully vectorized
         t = theta[start:start + step, None]
         kinks = np.mod(np.hstack([np.full_like(t, np.pi / 2), np.full_like(t, 1.5 * np.pi),
                                   t + np.pi / 2, t + 1.5 * np.pi]), 2 * np.pi)
+        if b.size:
+            kinks = np.hstack([kinks, _crossing_angles(b, q1, q2, t)])
         edges = np.sort(np.hstack([np.broadcast_to(base, (t.shape[0], base.size)), kinks]), axis=1)
         a, wa = _panel_nodes(edges)  # (m, n_alpha)
-        pu = np.asarray(phi(np.cos(a)[:, :, None] * r1), dtype=float)  # (m, n_alpha, n_r)
-        pv = np.asarray(psi(np.cos(a - t)[:, :, None] * r2), dtype=float)
-        out[start:start + step] = np.einsum("mar,ma,r->m", pu * pv, wa, wr)
+        if b.size == 0:
+            pu = np.asarray(phi(np.cos(a)[:, :, None] * r1), dtype=float)  # (m, n_alpha, n_r)
+            pv = np.asarray(psi(np.cos(a - t)[:, :, None] * r2), dtype=float)
+            out[start:start + step] = np.einsum("mar,ma,r->m", pu * pv, wa, wr)
+            continue
+        cu, cv = np.cos(a)[:, :, None], np.cos(a - t)[:, :, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = np.concatenate([b / (np.sqrt(q1) * cu), b / (np.sqrt(q2) * cv)], axis=-1)
+        cross = np.where((cross > 0) & (cross < _POLAR_RADIUS), cross, _POLAR_RADIUS)  # else a zero-width panel
+        base_r = np.broadcast_to(r_edges, a.shape + r_edges.shape)
+        rr, wrr = _panel_nodes(np.sort(np.concatenate([base_r, cross], axis=-1), axis=-1))  # (m, n_alpha, n_r')
+        wrr = wrr * rr * np.exp(-rr * rr / 2) / (2 * np.pi)
+        pu = np.asarray(phi(cu * (np.sqrt(q1) * rr)), dtype=float)
+        pv = np.asarray(psi(cv * (np.sqrt(q2) * rr)), dtype=float)
+        out[start:start + step] = np.einsum("mar,ma,mar->m", pu * pv, wa, wrr)
     return out
+
+
+def _crossing_angles(b: np.ndarray, q1: float, q2: float, t: np.ndarray) -> np.ndarray:
+    """Polar angles of the points where the lines u = b_i and v = b_j meet (inside the disk).
+
+    There the two breaks of a ray merge and the radial integral is not analytic in the angle:
+    these angles must be panel edges. ``t`` has shape (m, 1); returns (m, len(b)^2) angles in
+    [0, 2 pi) (0, an edge already, where the lines do not meet inside the disk).
+    """
+    bi, bj = np.meshgrid(b, b, indexing="ij")
+    big_a = (bi * np.sqrt(q2)).ravel()[None, :]  # the point: A cos(a - t) = B cos a, r > 0
+    big_b = (bj * np.sqrt(q1)).ravel()[None, :]
+    ang = np.arctan2(big_b - big_a * np.cos(t), big_a * np.sin(t))
+    ang = np.where(np.cos(ang) * big_a < 0, ang + np.pi, ang)  # r = b_i / (sqrt(q1) cos a) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (bi.ravel()[None, :] / np.sqrt(q1)) / np.cos(ang)
+    inside = np.isfinite(r) & (r > 0) & (r < _POLAR_RADIUS)
+    return np.where(inside, np.mod(ang, 2 * np.pi), 0.0)
 
 
 def _chebyshev_coefficients(values: np.ndarray) -> np.ndarray:
@@ -329,7 +379,7 @@ def _theta_of_x(x: np.ndarray) -> np.ndarray:
     return np.pi * (1 - x) / 2
 
 
-def _angle_table(phi: Callable, q1: float, q2: float) -> np.ndarray:
+def _angle_table(phi: Callable, q1: float, q2: float, breaks: tuple[float, ...] = ()) -> np.ndarray:
     """Chebyshev coefficients of theta -> E[phi(u) phi(v)] on [0, pi], to relative 1e-14.
 
     The function of the angle theta (rather than of rho = cos theta) is analytic up to the
@@ -342,7 +392,7 @@ def _angle_table(phi: Callable, q1: float, q2: float) -> np.ndarray:
     """
     n = _CHEB_START
     x = np.cos(np.arange(n + 1) * np.pi / n)
-    values = _polar_expectation(phi, phi, q1, q2, _theta_of_x(x))
+    values = _polar_expectation(phi, phi, q1, q2, _theta_of_x(x), breaks)
     previous = np.inf
     while True:
         c = _chebyshev_coefficients(values)
@@ -353,7 +403,7 @@ def _angle_table(phi: Callable, q1: float, q2: float) -> np.ndarray:
             return c[: big[-1] + 1] if big.size else c[:1]
         previous = tail
         new_x = np.cos(np.arange(1, 2 * n, 2) * np.pi / (2 * n))  # the odd nodes of the 2n grid
-        new_values = _polar_expectation(phi, phi, q1, q2, _theta_of_x(new_x))
+        new_values = _polar_expectation(phi, phi, q1, q2, _theta_of_x(new_x), breaks)
         merged = np.empty(2 * n + 1)
         merged[0::2], merged[1::2] = values, new_values
         values, n = merged, 2 * n
@@ -384,7 +434,9 @@ def _cluster(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return label_of_uniq[inverse.ravel()], uniq[first]
 
 
-def _accurate_quadrature(phi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _accurate_quadrature(
+    phi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, breaks: tuple[float, ...] = ()
+) -> np.ndarray:
     """E[phi(u) phi(v)] for flat arrays, grouping the entries by their variance pair (q1, q2).
 
     A group of at least 48 entries (every pair of a Gram matrix of equal-norm columns: one group,
@@ -399,7 +451,7 @@ def _accurate_quadrature(phi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.nd
     qmin, qmax = qall.min(), qall.max()
     if q1.size >= _GRID_MIN and qmax - qmin <= _CLUSTER_RTOL * qmax:  # one variance (common case)
         _, rho = _correlation(q1, q2, k)
-        out = _clenshaw(1 - 2 * np.arccos(rho) / np.pi, _angle_table(phi, float(qmin), float(qmin)))
+        out = _clenshaw(1 - 2 * np.arccos(rho) / np.pi, _angle_table(phi, float(qmin), float(qmin), breaks))
         return _check_finite(out)
     labels, reps = _cluster(qall)
     l1, l2 = labels[: q1.size], labels[q1.size:]
@@ -414,7 +466,7 @@ def _accurate_quadrature(phi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.nd
         sel = inverse == g
         qa, qb = float(reps[gkey // reps.size]), float(reps[gkey % reps.size])
         if count >= _GRID_MIN:
-            coef = _angle_table(phi, qa, qb)
+            coef = _angle_table(phi, qa, qb, breaks)
             out[sel] = _clenshaw(1 - 2 * theta[sel] / np.pi, coef)
         else:
             rest |= sel
@@ -423,7 +475,7 @@ def _accurate_quadrature(phi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.nd
             sel = inverse == g
             gkey = groups[g]
             qa, qb = float(reps[gkey // reps.size]), float(reps[gkey % reps.size])
-            out[sel] = _polar_expectation(phi, phi, qa, qb, theta[sel])
+            out[sel] = _polar_expectation(phi, phi, qa, qb, theta[sel], breaks)
     elif rest.any():
         out[rest] = _quadrature(phi, phi, q1[rest], q2[rest], k[rest], None)
     return _check_finite(out)
@@ -446,14 +498,16 @@ def _pair_values(act: _Activation, q1: np.ndarray, q2: np.ndarray, k: np.ndarray
     if act.key in CLOSED_FORM_ACTIVATIONS:
         return _closed_form(act.key, q1, q2, k, derivative)
     f = act.dphi if derivative else act.phi
-    return _expectation(f, q1, q2, k, order)
+    return _expectation(f, q1, q2, k, order, act.breaks)
 
 
-def _expectation(f: Callable, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, order: int | None) -> np.ndarray:
+def _expectation(
+    f: Callable, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, order: int | None, breaks: tuple[float, ...] = ()
+) -> np.ndarray:
     """E[f(u) f(v)] without closed form: trapezoidal rule at a given ``order``, else the accurate path."""
     if order is not None:
         return _quadrature(f, f, q1, q2, k, order)
-    return _accurate_quadrature(f, q1, q2, k)
+    return _accurate_quadrature(f, q1, q2, k, breaks)
 
 
 def gaussian_pair_expectation(
@@ -493,7 +547,8 @@ def gaussian_pair_expectation(
     symmetric convention relu'(0) = 1/2), ``erf`` and ``sign`` (arcsine kernels), ``linear``,
     ``square`` (Isserlis), ``cos``, ``sin``, ``exp`` (Gaussian moment generating function).
     Otherwise (``order=None``) a polar Gauss-Legendre rule with panel edges at the zeros of u and
-    v (about 1e-14, also for callables with a kink or jump at 0), tabulated in the angle
+    v (about 1e-14, also for callables with a kink or jump at 0, and at kinks elsewhere declared
+    by ``get_activation(fn, breakpoints=...)``), tabulated in the angle
     arccos(rho) and interpolated when at least 48 entries share their variances; with an
     explicit ``order``, a 2-D trapezoidal rule. See the module notes for the accuracy.
 
@@ -589,7 +644,7 @@ def _dual(act: _Activation, q: float, rho: np.ndarray, m: int, order: int | None
     if closed is not None:
         return closed
     if act.d2phi is not None:  # f'' = q^2 E[phi''(u) phi''(v)] (Price's theorem twice)
-        return q**2 * _expectation(act.d2phi, qa, qa, q * rho, order)
+        return q**2 * _expectation(act.d2phi, qa, qa, q * rho, order, act.breaks)
     h = 1e-4
     lo = np.clip(rho - h, -1.0, 1.0)
     hi = np.clip(rho + h, -1.0, 1.0)
