@@ -10,21 +10,15 @@ NTK with 10 layers), and the accuracy of both for a kinked callable (a centred R
 from __future__ import annotations
 
 import sys
-import time
+import warnings
 
 import numpy as np
+from _timing import timed
+from scipy import integrate, special
+from sklearn.datasets import load_digits
 
 import rmtbook as R
 from rmtbook import kernels as K
-
-
-def timed(fn, repeat: int = 3):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def per_pair_kernel(act, G: np.ndarray, derivative: bool = False) -> np.ndarray:
@@ -144,8 +138,6 @@ def main() -> None:
 
 def hardtanh_reference(q1: float, q2: float, k: float) -> float:
     """E[clip(u) clip(v)] by a 1-D integral over u of clip(u) E[clip(v) | u] (closed form)."""
-    from scipy import integrate, special
-
     s = np.sqrt(max(q2 - k * k / q1, 0.0))
 
     def f(z):
@@ -161,8 +153,6 @@ def hardtanh_reference(q1: float, q2: float, k: float) -> float:
 
 
 def section_breakpoints() -> None:
-    import warnings
-
     print("5) hard tanh clip(x, -1, 1): kinks at +-1 declared (get_activation(fn, breakpoints=(-1, 1))) or not")
     hard = lambda x: np.clip(x, -1.0, 1.0)  # noqa: E731
     declared = R.get_activation(hard, breakpoints=(-1, 1))
@@ -183,8 +173,6 @@ def section_breakpoints() -> None:
 
 
 def section_distinct_norms() -> None:
-    from sklearn.datasets import load_digits
-
     print("6) data with distinct column norms, leaky ReLU callable: Mehler path vs tensor trapezoidal rule")
     leaky = lambda x: np.where(x > 0, x, 0.1 * x)  # noqa: E731
     act = K._resolve(leaky)

@@ -23,22 +23,12 @@ on the machine and its load); nothing is asserted (correctness is tested in test
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
+from _timing import timed
 
 from rmtbook.ensembles import empirical_spectrum, sample_covariance
 from rmtbook.laws import sample_covariance_law
-
-
-def timed(fn, repeat: int = 3):
-    """Best wall-clock time over ``repeat`` runs, and the last result."""
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def damped_fixed_point(z, t, w, c, *, damping=0.5, tol=1e-12, maxit=20000):

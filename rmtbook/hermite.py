@@ -406,7 +406,12 @@ def hermite_polynomials(degree: int, x: ArrayLike) -> np.ndarray:
     Chapter ``06_hermite``.
     """
     degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
-    x = check_array("x", x)
+    return _hermite_values(degree, check_array("x", x))
+
+
+def _hermite_values(degree: int, x: np.ndarray) -> np.ndarray:
+    """Core of :func:`hermite_polynomials` without validation or degree cap (the Mehler series of
+    :mod:`rmtbook.kernels` goes to degree 372): shape ``(degree + 1,) + x.shape``."""
     out = np.empty((degree + 1,) + x.shape)
     out[0] = 1.0
     if degree >= 1:

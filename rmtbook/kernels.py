@@ -532,7 +532,7 @@ def _variance_rules(
     edges = np.linspace(-radius, radius, 2 * half + 1)  # 0 is an edge
     x, w = _panel_nodes(edges)
     w = w * np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
-    table = _hermite_table(x, degree)  # (nodes, degree + 1)
+    table = _hermite._hermite_values(degree, x).T  # (nodes, degree + 1)
     root = np.sqrt(qs)[:, None]
     weighted = w * np.asarray(phi(root * x), dtype=float)  # (variances, nodes)
     b = np.asarray([c for c in breaks if c != 0.0], dtype=float)
@@ -572,21 +572,13 @@ def _variance_rules(
     wf = ws * f_plus
     same += np.sum(wf * f_plus, axis=(1, 2))
     opposite += np.sum(wf * np.asarray(phi(-root[:, :, None] * xs), dtype=float), axis=(1, 2))
+    # the recurrence of _hermite._hermite_values, streamed: the nodes differ per variance here, and
+    # a (degree x variances x nodes) table would be hundreds of MB at degree 372
     h_prev, h = np.zeros_like(xs), np.ones_like(xs)
     for deg in range(degree + 1):
         coef[:, deg] += np.sum(wf * h, axis=(1, 2))
         h_prev, h = h, (xs * h - np.sqrt(deg) * h_prev) / np.sqrt(deg + 1)
     return coef, same, opposite
-
-
-def _hermite_table(x: np.ndarray, degree: int) -> np.ndarray:
-    """Normalized Hermite polynomials h_0..h_degree at the points x, shape (x.size, degree + 1)."""
-    table = np.empty((x.size, degree + 1))
-    h_prev, h = np.zeros_like(x), np.ones_like(x)
-    for deg in range(degree + 1):
-        table[:, deg] = h
-        h_prev, h = h, (x * h - np.sqrt(deg) * h_prev) / np.sqrt(deg + 1)
-    return table
 
 
 def _mehler_sum(a1: np.ndarray, a2: np.ndarray, rho: np.ndarray) -> np.ndarray:
