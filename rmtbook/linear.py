@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _silverstein
 from ._rng import RngLike, as_generator
 from ._validation import check_array, check_int, check_weights
 
@@ -51,7 +52,6 @@ __all__ = [
     "simulate_ridge_risk",
 ]
 
-_MAX_ITER = 200  # cap of the vectorized Newton/bisection iterations (bisection alone needs < 1100)
 
 
 @dataclass(frozen=True)
@@ -129,40 +129,17 @@ def _out(x: np.ndarray) -> Any:
 # effective regularization
 # ------------------------------------------------------------------------------------------
 def _solve_kappa(c: np.ndarray, gamma: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Vectorized root ``kappa`` of ``g(kappa) = gamma`` on the right branch (1-D inputs).
+    """``kappa = -u(-gamma)`` from the package's one Silverstein solver (1-D inputs).
 
-    ``g(k) = k [(1 - c) + c sum_j w_j k / (t_j + k)]`` is convex, ``g(0) = 0`` and
-    ``g(k) >= k - c sum w t``; on ``[kappa_0, inf)`` (``kappa_0 = 0`` for ``c <= 1``, else the
-    positive zero of ``g``) it increases from 0 to infinity, so ``g = gamma`` has exactly one
-    root there. Newton from the right is monotone on a convex increasing function; a bracket
-    ``[lo, hi]`` with bisection fallback guards against rounding. Points with ``gamma = 0`` and
-    ``c <= 1`` have ``kappa = 0`` and are not iterated.
+    ``u`` is the effective spectral parameter of :mod:`rmtbook._silverstein`, real on the
+    branch left of the spectrum, where ``gamma = kappa (1 - c sum_j w_j t_j / (t_j + kappa))``;
+    the solver's monotone Newton method cannot pick the other root. Scale-free: the population
+    is divided by its largest eigenvalue.
     """
-    kappa = np.zeros_like(c)
-    active = (gamma > 0) | (c > 1)
-    if not active.any():
-        return kappa
-    ca, ga = c[active][:, None], gamma[active]
-    lo = np.zeros_like(ga)
-    hi = ga + ca[:, 0] * np.sum(w * t)  # g(hi) > gamma: g(k) > k - c sum w t
-    x = hi.copy()
-    for _ in range(_MAX_ITER):
-        frac = x[:, None] / (t + x[:, None])  # k / (t + k)
-        val = x * ((1.0 - ca[:, 0]) + ca[:, 0] * (frac @ w)) - ga
-        der = (1.0 - ca[:, 0]) + ca[:, 0] * ((frac * (2.0 - frac)) @ w)  # 1 - df2/n
-        above = val > 0
-        hi = np.where(above, x, hi)
-        lo = np.where(above, lo, x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - val / der
-        ok = np.isfinite(newton) & (der > 0) & (newton >= lo) & (newton <= hi)
-        new = np.where(val == 0, x, np.where(ok, newton, 0.5 * (lo + hi)))
-        done = np.abs(new - x) <= 4.0 * np.finfo(float).eps * np.maximum(x, np.finfo(float).tiny)
-        x = new
-        if done.all():
-            break
-    kappa[active] = x
-    return kappa
+    scale = float(t.max())
+    with np.errstate(over="ignore"):
+        g = gamma / scale
+    return -_silverstein.lower_branch_u(-g, t / scale, w, c) * scale
 
 
 def effective_ridge(

@@ -10,21 +10,19 @@ normalized traces, close to the deterministic matrix
     \\bar Q(z) = \\Big(-z I_p + \\frac{C}{1 + \\delta(z)}\\Big)^{-1}, \\qquad
     \\delta(z) = \\frac1n \\operatorname{tr} C \\bar Q(z).
 
-Writing ``u = z (1 + delta)`` (an "effective spectral parameter") gives
-``Qbar = (1 + delta) (C - u I)^{-1}``, and the fixed point becomes the scalar equation
+Writing ``u = z (1 + delta)`` (the "effective spectral parameter", ``u = -1/mu`` with ``mu``
+the companion Stieltjes transform) turns the fixed point into Silverstein's scalar equation
+``z = u (1 - c s(u))``, ``s(u) = int t / (t - u) H(dt)``, and ``Qbar = (u / z) (C - u I)^{-1}``.
+The equation is solved by the package's one solver, :mod:`rmtbook._silverstein`, shared with
+the law objects of :mod:`rmtbook.laws`: the functions here are thin wrappers, and
+``deterministic_stieltjes(z, t, c, w)`` *is* ``sample_covariance_law(t, c, w).stieltjes(z)``.
 
-.. math::
-
-    z = u \\,\\big(1 - c\\, s(u)\\big), \\qquad s(u) = \\int \\frac{t}{t - u}\\, H(dt),
-
-for the population spectral measure ``H``; ``delta = c s / (1 - c s)``. In terms of the
-companion Stieltjes transform ``mu`` (of ``X^T X / n``) this is ``u = -1/mu``, i.e. Silverstein's
-equation ``z = -1/mu + c int t / (1 + t mu) H(dt)``. For ``Im z > 0`` the equation has exactly
-one root with ``Im u > 0``; for real ``z`` off the support its root is the unique real ``u``
-(away from the atoms of ``H``) at which ``z(u)`` is increasing (Silverstein & Bai 1995;
-Silverstein & Choi 1995). The solver below follows that root
-by Newton's method along a path ``z + i y`` with ``y`` decreasing geometrically to ``Im z``,
-each level warm-started from the previous one, with a guard keeping ``Im u > 0``.
+Behaviour, decided once for the package: values are complex (``complex`` or complex arrays)
+for every ``z``; at a real ``z`` off the support they are real-valued (zero imaginary part),
+at a real ``z`` on the support they are the upper boundary values ``z + i0`` (the limit of the
+deterministic equivalent, which approximates ``Q`` only at a distance from the spectrum);
+``Im z < 0`` gives the conjugate of the value at ``conj z``. Zero population eigenvalues are
+accepted everywhere.
 
 This module is in the third layer: it imports :mod:`rmtbook._validation` only.
 Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law* and by the
@@ -33,19 +31,14 @@ chapters on spiked models and ridge regression.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
-from ._validation import (
-    check_array,
-    check_callable,
-    check_int,
-    check_positive,
-    check_scalar,
-    check_weights,
-)
+from ._silverstein import Silverstein, make_population, merge_atoms
+from ._typing import ArrayLike
+from ._validation import check_array, check_callable, check_int
 
 __all__ = [
     "deterministic_delta",
@@ -56,42 +49,12 @@ __all__ = [
     "linear_spectral_statistic",
 ]
 
-# Solver constants (scaled units: the support of the limiting law lies in [0, 1]).
-_Y_START = 2.0          # imaginary part added at the start of the continuation path
-_Y_RATIO = 0.3          # geometric decrease of the added imaginary part per level
-_N_LEVELS = 28          # 2 * 0.3**27 ~ 1e-14: the last level before the target
-_MAX_NEWTON = 60        # Newton iterations per level (quadratic convergence needs ~5)
-_MAX_HALVINGS = 50      # step halvings of the guard keeping Im u > 0
-_LEVEL_TOL = 1e-8       # relative Newton step at convergence on the intermediate levels
-_STEP_TOL = 1e-14       # relative Newton step at convergence at the target
-_RESIDUAL_TOL = 1e-9    # accepted residual |z(u) - z| at the end (scaled units)
-_BLOCK = 1 << 16         # entries per block of the (points x atoms) arrays
-_REAL_TOL = 1e-7        # |Im u| below which the root at a real z is real (off the support)
+
+def _check_z(z: ArrayLike) -> np.ndarray:
+    return check_array("z", z, allow_complex=True).astype(complex)
 
 
-# --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-def _check_population(population_eigs: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
-    t = check_array("population_eigs", population_eigs, ndim=1, low=0.0)
-    if t.max() <= 0:
-        raise ValueError("population_eigs must contain at least one positive eigenvalue")
-    w = check_weights("weights", weights, t.size)
-    return _merge_atoms(t, w)
-
-
-def _merge_atoms(t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop zero weights and merge equal eigenvalues (summing their weights)."""
-    keep = w > 0
-    values, inverse = np.unique(t[keep], return_inverse=True)
-    return values, np.bincount(inverse.ravel(), weights=w[keep], minlength=values.size)
-
-
-def _check_z(z: Any) -> np.ndarray:
-    return check_array("z", z, allow_complex=True)
-
-
-def _check_matrix_population(C: Any, n: Any) -> tuple[np.ndarray, np.ndarray, int]:
+def _check_matrix_population(C: ArrayLike, n: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Eigen-decomposition of a symmetric PSD population covariance ``C``."""
     C = check_array("C", C, ndim=2)
     p = C.shape[0]
@@ -109,129 +72,54 @@ def _check_matrix_population(C: Any, n: Any) -> tuple[np.ndarray, np.ndarray, in
     return np.clip(t, 0.0, None), V, n
 
 
-# --------------------------------------------------------------------------------------------
-# the scalar equation
-# --------------------------------------------------------------------------------------------
-def _equation(u: np.ndarray, z: np.ndarray, t: np.ndarray, wt: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Residual ``F(u) = u (1 - c s(u)) - z`` and its derivative, ``wt = w * t``.
+def _solver(population_eigs: ArrayLike, ratio: float, weights: ArrayLike | None) -> Silverstein:
+    return Silverstein(make_population(population_eigs, ratio, weights))
 
-    ``s(u) = sum_k wt_k / (t_k - u)`` and ``s'(u) = sum_k wt_k / (t_k - u)^2``, evaluated in real
-    arithmetic (``1 / (a - i b) = (a + i b) / (a^2 + b^2)``), several times faster than complex.
+
+def _effective(z: np.ndarray, solver: Silverstein) -> tuple[np.ndarray, np.ndarray]:
+    """``u(z)`` and ``u / z = 1 + delta(z)``, with its limit at ``z = 0``.
+
+    At ``z = 0``: ``u = 0`` and ``u / z -> 1 / (1 - c (1 - w_0))`` when ``c (1 - w_0) < 1``;
+    otherwise 0 carries an atom of the positive part or its hard edge, ``delta`` is infinite
+    there and a :class:`RuntimeWarning` says so (the package's rule for singular points).
     """
-    s = np.empty(u.shape, dtype=complex)
-    ds = np.empty(u.shape, dtype=complex)
-    rows = max(1, _BLOCK // t.size)  # blocks of rows small enough to stay in cache
-    for start in range(0, u.size, rows):
-        sl = slice(start, start + rows)
-        a = t[None, :] - u.real[sl, None]
-        b = u.imag[sl]
-        r = 1.0 / (a * a + (b * b)[:, None])
-        ar = a * r
-        s[sl] = ar @ wt + 1j * b * (r @ wt)
-        ds[sl] = (ar * ar) @ wt - (b * b) * ((r * r) @ wt) + 2j * b * ((ar * r) @ wt)
-    return u * (1.0 - c * s) - z, 1.0 - c * s - c * u * ds
-
-
-def _newton(
-    u: np.ndarray, z: np.ndarray, t: np.ndarray, wt: np.ndarray, c: float, guard: np.ndarray, tol: float
-) -> np.ndarray:
-    """Newton iterations on ``F(u) = 0`` from ``u``, keeping ``Im u > 0`` where ``guard``."""
-    u = u.copy()
-    active = np.ones(u.shape, dtype=bool)
-    for _ in range(_MAX_NEWTON):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        F, dF = _equation(u[idx], z[idx], t, wt, c)
-        dF = np.where(dF == 0, 1e-300, dF)
-        step = F / dF
-        new = u[idx] - step
-        g = guard[idx]
-        for _ in range(_MAX_HALVINGS):
-            bad = g & ~(new.imag > 0)
-            if not bad.any():
-                break
-            step = np.where(bad, step / 2, step)
-            new = np.where(bad, u[idx] - step, new)
-        converged = np.abs(step) <= tol * (1.0 + np.abs(new))
-        converged |= ~np.isfinite(new)  # left for the final residual check to report
-        u[idx] = new
-        active[idx[converged]] = False
-    return u
-
-
-def _solve_u(z: np.ndarray, t: np.ndarray, w: np.ndarray, c: float) -> np.ndarray:
-    """Root ``u`` of ``u (1 - c s(u)) = z`` for ``z`` (complex, ``Im z >= 0``) in scaled units.
-
-    Raises ``ValueError`` for real ``z`` in the support, ``RuntimeError`` if Newton fails.
-    """
-    wt = w * t
-    y = z.imag
-    is_real = y == 0
-    u = z + 1j * (y + _Y_START)  # ~ the root far from the support (u ~ z at infinity)
-    for k in range(_N_LEVELS):
-        added = _Y_START * _Y_RATIO**k
-        # a level whose added height is small against Im z changes nothing: skip it
-        idx = np.flatnonzero(added >= 1e-3 * y)
-        if idx.size == 0:
-            break
-        guard = np.ones(idx.size, dtype=bool)
-        u[idx] = _newton(u[idx], z[idx] + 1j * added, t, wt, c, guard, _LEVEL_TOL)
-    u = _newton(u, z, t, wt, c, ~is_real, _STEP_TOL)
-    F, dF = _equation(u, z, t, wt, c)
-    bad = ~np.isfinite(u) | ~(np.abs(F) <= _RESIDUAL_TOL * (1.0 + np.abs(z)))
-    if bad.any():
-        raise RuntimeError(
-            "the deterministic-equivalent equation did not converge at z = "
-            f"{z[bad][0]!r} (scaled); the point may be too close to an edge of the support"
-        )
-    on_support = is_real & ((np.abs(u.imag) > _REAL_TOL) | ~(dF.real > 0))
-    if on_support.any():
-        raise ValueError(
-            "z must lie off the support of the limiting spectral law (or have Im z != 0); "
-            "a real z given lies in the support"
-        )
-    u = np.where(is_real, u.real + 0j, u)
-    return u
-
-
-def _effective(z: np.ndarray, t: np.ndarray, w: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    """Effective parameter ``u(z)`` for every ``z`` (any shape) and the scale used.
-
-    Returns ``u`` in original units (complex array of ``z``'s shape).
-    """
+    pop = solver.pop
+    shape = z.shape
+    z = z.ravel()
     zero = z == 0
-    if zero.any() and (c >= 1 or t.min() <= 0):
-        raise ValueError(
-            "z = 0 lies in the support of the limiting law (an atom at zero or the hard edge) "
-            "when ratio >= 1 or the population has a zero eigenvalue; use z != 0"
-        )
-    scale = float(t.max()) * (1.0 + np.sqrt(c)) ** 2  # the support lies in [0, scale]
-    zs = (z.astype(complex) / scale).ravel()
-    lower = zs.imag < 0
-    zs = np.where(lower, np.conj(zs), zs)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        u = _solve_u(zs, t / scale, w, c)
-    u = np.where(lower, np.conj(u), u)
-    return (u * scale).reshape(z.shape), scale
+    u = solver.u(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u_over_z = u / np.where(zero, 1.0, z)
+    if np.any(zero):
+        if pop.c < 1.0:
+            u_over_z[zero] = 1.0 / (1.0 - pop.c)
+        else:
+            _singular_warning()
+            u_over_z[zero] = np.inf
+    return u.reshape(shape), u_over_z.reshape(shape)
 
 
-def _delta_from_u(u: np.ndarray, t: np.ndarray, w: np.ndarray, c: float) -> np.ndarray:
-    s = (1.0 / (t[None, :] - u.ravel()[:, None])) @ (w * t)
-    return (c * s / (1.0 - c * s)).reshape(u.shape)
+def _singular_warning() -> None:
+    warnings.warn(
+        "z = 0 is a singular point of the limiting law (an atom at zero or the hard edge, "
+        "ratio >= 1): delta and Qbar are infinite there; returning inf",
+        RuntimeWarning,
+        stacklevel=4,
+    )
 
 
-def _as_output(values: np.ndarray, z: np.ndarray) -> Any:
-    """Real output for real ``z``; a scalar for a 0-d ``z``."""
-    if not np.iscomplexobj(z):
-        values = values.real
-    return values[()] if values.ndim == 0 else values
+def _as_output(values: np.ndarray):
+    """A Python complex for a 0-d result, the complex array otherwise."""
+    values = np.asarray(values, dtype=complex)
+    return complex(values) if values.ndim == 0 else values
 
 
 # --------------------------------------------------------------------------------------------
 # public API: population given by its spectrum
 # --------------------------------------------------------------------------------------------
-def deterministic_delta(z: Any, population_eigs: Any, ratio: float, weights: Any = None) -> Any:
+def deterministic_delta(
+    z: ArrayLike, population_eigs: ArrayLike, ratio: float, weights: ArrayLike | None = None
+) -> complex | np.ndarray:
     """Solution ``delta(z)`` of ``delta = (1/n) tr C Qbar(z)``, ``Qbar = (-z I + C/(1 + delta))^{-1}``.
 
     Parameters
@@ -239,8 +127,9 @@ def deterministic_delta(z: Any, population_eigs: Any, ratio: float, weights: Any
     z
         Spectral parameter(s), real or complex, any shape, off the support of the limiting
         spectral law of ``Chat = C^{1/2} Z Z^T C^{1/2} / n`` (negative reals are the typical
-        use: ``z = -gamma`` in ridge regression). ``z = 0`` is accepted when ``ratio < 1`` and
-        every population eigenvalue is positive (then ``delta(0) = ratio / (1 - ratio)``).
+        use: ``z = -gamma`` in ridge regression); a real ``z`` on the support gives the upper
+        boundary value at ``z + i0``. At ``z = 0``, ``delta(0) = c' / (1 - c')`` with
+        ``c' = ratio (1 - w_0)`` when ``c' < 1``; otherwise ``inf`` with a RuntimeWarning.
     population_eigs
         Eigenvalues ``t_k >= 0`` of the population covariance ``C`` (not all zero).
     ratio
@@ -251,15 +140,21 @@ def deterministic_delta(z: Any, population_eigs: Any, ratio: float, weights: Any
 
     Returns
     -------
-    delta : float or complex, or ndarray of z's shape
-        Real for real ``z``; ``Im delta > 0`` when ``Im z > 0``.
+    delta : complex or complex ndarray of z's shape
+        Zero imaginary part at real ``z`` off the support; ``Im delta > 0`` when ``Im z > 0``.
 
     Raises
     ------
     ValueError
-        For invalid arguments or a real ``z`` in the support of the limiting law.
+        For invalid arguments.
     RuntimeError
-        If the Newton continuation fails to converge (not observed off the support).
+        If a root fails verification on every path (never observed; please report it).
+
+    Examples
+    --------
+    >>> d = deterministic_delta(-1.0, [1.0, 3.0, 7.0], 0.1)
+    >>> round(d.real, 7), d.imag
+    (0.074697, 0.0)
 
     Notes
     -----
@@ -273,18 +168,35 @@ def deterministic_delta(z: Any, population_eigs: Any, ratio: float, weights: Any
     Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law*.
     """
     z = _check_z(z)
-    t, w = _check_population(population_eigs, weights)
-    c = check_positive("ratio", ratio)
-    u, _ = _effective(z, t, w, c)
-    return _as_output(_delta_from_u(u, t, w, c), z)
+    solver = _solver(population_eigs, ratio, weights)
+    pop = solver.pop
+    u, u_over_z = _effective(z, solver)
+    # delta = c s(u) (u / z): no cancellation at small |z| or large c
+    t = pop.t * pop.scale
+    s = ((1.0 / (t[None, :] - u.ravel()[:, None])) @ (pop.w * t)).reshape(u.shape)
+    return _as_output(pop.c * s * u_over_z)
 
 
-def deterministic_stieltjes(z: Any, population_eigs: Any, ratio: float, weights: Any = None) -> Any:
+def deterministic_stieltjes(
+    z: ArrayLike, population_eigs: ArrayLike, ratio: float, weights: ArrayLike | None = None
+) -> complex | np.ndarray:
     """Limiting Stieltjes transform ``m(z) = (1/p) tr Qbar(z)`` of ``Chat = X X^T / n``.
 
     ``m(z) = int (x - z)^{-1} mu(dx)`` for the limiting spectral law ``mu`` of ``Chat``
     (its atom at zero included when ``ratio > 1``); equal to ``(1 + delta) sum_k w_k / (t_k - u)``.
-    Parameters, returns and errors as in :func:`deterministic_delta`.
+    Parameters, returns and errors as in :func:`deterministic_delta`; the same function as
+    ``sample_covariance_law(population_eigs, ratio, weights).stieltjes`` (one solver), so a
+    real ``z`` on the support gives ``m(z + i0)``, whose imaginary part is ``pi`` times the
+    density. At ``z = 0``: ``E_H[1/t] / (1 - ratio)`` when ``ratio < 1`` and no eigenvalue is
+    0, else ``inf`` with a RuntimeWarning.
+
+    Examples
+    --------
+    >>> round(deterministic_stieltjes(-1.0, [1.0, 3.0, 7.0], 0.1).real, 7)
+    0.3049484
+    >>> m = deterministic_stieltjes(1.0, [1.0], 0.5)  # on the support: density = Im m / pi
+    >>> round(m.imag / 3.141592653589793, 6)
+    0.421084
 
     References
     ----------
@@ -292,27 +204,29 @@ def deterministic_stieltjes(z: Any, population_eigs: Any, ratio: float, weights:
     Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law*.
     """
     z = _check_z(z)
-    t, w = _check_population(population_eigs, weights)
-    c = check_positive("ratio", ratio)
-    u, _ = _effective(z, t, w, c)
-    delta = _delta_from_u(u, t, w, c)
-    mh = ((1.0 / (t[None, :] - u.ravel()[:, None])) @ w).reshape(u.shape)
-    return _as_output((1.0 + delta) * mh, z)
+    out = _solver(population_eigs, ratio, weights).stieltjes(z)
+    if np.any(np.isinf(out)):
+        _singular_warning()
+    return _as_output(out)
 
 
 # --------------------------------------------------------------------------------------------
 # public API: population given by its covariance matrix
 # --------------------------------------------------------------------------------------------
 def _resolvent_diagonal(z: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
-    """Eigenvalues ``1 / (t_i / (1 + delta) - z)`` of ``Qbar(z)``, shape ``z.shape + (p,)``."""
+    """Eigenvalues ``(1 + delta) / (t_i - u)`` of ``Qbar(z)``, shape ``z.shape + (p,)``."""
     p = t.size
-    atoms, w = _merge_atoms(t, np.full(p, 1.0 / p))
-    u, _ = _effective(z, atoms, w, p / n)
-    delta = _delta_from_u(u, atoms, w, p / n)
-    return (1.0 + delta)[..., None] / (t - u[..., None])
+    atoms, w = merge_atoms(t, np.full(p, 1.0 / p))
+    u, u_over_z = _effective(z, _solver(atoms, p / n, w))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 1/(t - u) at t = u = 0: inf, said once
+        d = u_over_z[..., None] / (t - u[..., None])
+    d = np.where(np.isnan(d), np.inf, d)
+    if np.any(np.isinf(d)) and not np.any(np.isinf(u_over_z)):
+        _singular_warning()
+    return d
 
 
-def deterministic_resolvent(z: Any, C: Any, n: int) -> np.ndarray:
+def deterministic_resolvent(z: complex, C: ArrayLike, n: int) -> np.ndarray:
     """The matrix ``Qbar(z) = (-z I_p + C / (1 + delta(z)))^{-1}`` for a population covariance ``C``.
 
     Parameters
@@ -340,11 +254,12 @@ def deterministic_resolvent(z: Any, C: Any, n: int) -> np.ndarray:
         raise ValueError(f"z must be a scalar, got shape {z.shape}")
     t, V, n = _check_matrix_population(C, n)
     g = _resolvent_diagonal(z, t, n)
-    Q = (V * g) @ V.T
-    return Q if np.iscomplexobj(z) else Q.real
+    return (V * g) @ V.T
 
 
-def bilinear_form_equivalent(a: Any, b: Any, z: Any, C: Any, n: int) -> Any:
+def bilinear_form_equivalent(
+    a: ArrayLike, b: ArrayLike, z: ArrayLike, C: ArrayLike, n: int
+) -> complex | np.ndarray:
     """Deterministic equivalent ``a^T Qbar(z) b`` of the bilinear form ``a^T Q(z) b``.
 
     Parameters
@@ -370,10 +285,10 @@ def bilinear_form_equivalent(a: Any, b: Any, z: Any, C: Any, n: int) -> Any:
     a = check_array("a", a, ndim=1, shape=(t.size,))
     b = check_array("b", b, ndim=1, shape=(t.size,))
     g = _resolvent_diagonal(z, t, n)
-    return _as_output(g @ ((V.T @ a) * (V.T @ b)), z)
+    return _as_output(g @ ((V.T @ a) * (V.T @ b)))
 
 
-def trace_equivalent(A: Any, z: Any, C: Any, n: int) -> Any:
+def trace_equivalent(A: ArrayLike | None, z: ArrayLike, C: ArrayLike, n: int) -> complex | np.ndarray:
     """Deterministic equivalent ``(1/p) tr A Qbar(z)`` of the normalized trace ``(1/p) tr A Q(z)``.
 
     Parameters
@@ -404,7 +319,7 @@ def trace_equivalent(A: Any, z: Any, C: Any, n: int) -> Any:
         A = check_array("A", A, ndim=2, shape=(p, p))
         d = np.einsum("ij,ik,kj->j", V, A, V)  # diag(V^T A V)
     g = _resolvent_diagonal(z, t, n)
-    return _as_output(g @ d / p, z)
+    return _as_output(g @ d / p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,14 +340,14 @@ def _ellipse_level(points: np.ndarray, mid: float, half: float) -> np.ndarray:
 
 
 def linear_spectral_statistic(
-    f: Callable[[np.ndarray], Any],
-    population_eigs: Any,
+    f: Callable[[np.ndarray], np.ndarray],
+    population_eigs: ArrayLike,
     ratio: float,
-    weights: Any = None,
+    weights: ArrayLike | None = None,
     *,
     singularities: Sequence[complex] = (),
     num_points: int | None = None,
-) -> Any:
+) -> float | complex:
     """Limit of ``(1/p) sum_i f(lambda_i(Chat))`` by contour integration of the Stieltjes transform.
 
     Computes ``int f d mu = -(1 / (2 pi i)) oint f(z) m(z) dz`` on an ellipse that encloses the
@@ -475,8 +390,8 @@ def linear_spectral_statistic(
     Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law*.
     """
     f = check_callable("f", f)
-    t, w = _check_population(population_eigs, weights)
-    c = check_positive("ratio", ratio)
+    pop = make_population(population_eigs, ratio, weights)
+    t, w, c = pop.eigs, pop.weights, pop.ratio
     sing_in = np.atleast_1d(np.asarray(singularities))
     sing = (check_array("singularities", sing_in, ndim=1, allow_complex=True) if sing_in.size
             else np.zeros(0, dtype=complex))

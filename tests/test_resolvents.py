@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from numpy.polynomial import polynomial as P
+from numpy.testing import assert_allclose
+
+from rmtbook.laws import marchenko_pastur, sample_covariance_law
 
 from rmtbook.resolvents import (
     bilinear_form_equivalent,
@@ -70,7 +73,9 @@ def test_reference_values_three_atoms():
     assert deterministic_stieltjes(-1.0, T137, 0.1) == pytest.approx(0.3049484, abs=5e-8)
     C = np.diag(np.repeat(T137, 100))  # p = 300, n = 3000
     assert trace_equivalent(None, -1.0, C, 3000) == pytest.approx(0.3049484, abs=5e-8)
-    assert isinstance(deterministic_delta(-1.0, T137, 0.1), float)
+    # one rule for every Stieltjes-type function: complex values, zero imaginary part off the support
+    d = deterministic_delta(-1.0, T137, 0.1)
+    assert isinstance(d, complex) and d.imag == 0.0
 
 
 def test_delta_solves_its_defining_equation():
@@ -92,9 +97,9 @@ def test_identity_population_matches_marchenko_pastur(c):
         z = np.append(z, em / 2)  # the gap between the atom at 0 and the bulk
     m = deterministic_stieltjes(z, [1.0], c)
     np.testing.assert_allclose(m, mp_stieltjes(z, c), rtol=1e-10, atol=1e-12)
-    # real input gives real output off the support
+    # real input off the support: complex values with a zero imaginary part
     mr = deterministic_stieltjes(z.real[np.isreal(z)], [1.0], c)
-    assert mr.dtype == float
+    assert mr.dtype == complex and np.all(mr.imag == 0)
 
 
 def test_marchenko_pastur_reference_values():
@@ -159,21 +164,39 @@ def test_zero_spectral_parameter():
     # c < 1, positive population: Qbar(0) = (1 + delta) C^{-1}, delta(0) = c / (1 - c)
     assert deterministic_delta(0.0, T137, 0.25) == pytest.approx(0.25 / 0.75, rel=1e-12)
     assert deterministic_stieltjes(0.0, T137, 0.25) == pytest.approx(np.mean(1 / T137) / 0.75, rel=1e-12)
+    # a singular point (atom or hard edge at 0): inf with a RuntimeWarning, as the laws do
     for c in (1.0, 2.0):
-        with pytest.raises(ValueError, match="z = 0"):
-            deterministic_delta(0.0, T137, c)
-    with pytest.raises(ValueError, match="z = 0"):
-        deterministic_delta(0.0, [0.0, 1.0], 0.5)  # a zero eigenvalue puts an atom at 0
+        with pytest.warns(RuntimeWarning, match="singular"):
+            assert np.isinf(deterministic_delta(0.0, T137, c))
+        with pytest.warns(RuntimeWarning, match="singular"):
+            assert np.isinf(deterministic_stieltjes(0.0, T137, c))
+        with pytest.warns(RuntimeWarning, match="singular"):
+            assert np.isinf(sample_covariance_law(T137, c).stieltjes(0.0))
+    # a zero eigenvalue puts an atom at 0: m(0) is infinite, delta(0) finite (c' = c (1 - w_0))
+    with pytest.warns(RuntimeWarning, match="singular"):
+        assert np.isinf(deterministic_stieltjes(0.0, [0.0, 1.0], 0.5))
+    assert deterministic_delta(0.0, [0.0, 1.0], 0.5) == pytest.approx(0.25 / 0.75, rel=1e-12)
 
 
-def test_real_z_in_support_is_refused():
-    with pytest.raises(ValueError, match="support"):
-        deterministic_delta(1.0, [1.0], 0.5)  # MP support [0.086, 2.91]
-    with pytest.raises(ValueError, match="support"):
-        deterministic_stieltjes(np.array([-1.0, 7.0]), T137, 0.1)
-    # just outside the right edge is fine
+def test_real_z_in_support_gives_the_boundary_value():
+    """One rule with the laws: m(x + i0) on the support, its imaginary part pi times the density."""
+    mp = marchenko_pastur(0.5)
+    for x in (0.3, 1.0, 2.5):
+        m = deterministic_stieltjes(x, [1.0], 0.5)
+        assert m == pytest.approx(mp.stieltjes(x), rel=1e-12)
+        assert m.imag / np.pi == pytest.approx(mp.pdf(x), rel=1e-12)
+        # the limit from above, checked against a point at distance 1e-9
+        assert m == pytest.approx(deterministic_stieltjes(x + 1e-9j, [1.0], 0.5), rel=1e-7)
+    # the same function as the law's, on and off the support, for a general population
+    z = np.array([-1.0, 0.5, 2.0, 5.0, 8.0, 1 + 1j, 3 - 2j])
+    assert_allclose(deterministic_stieltjes(z, T137, 0.1), sample_covariance_law(T137, 0.1).stieltjes(z),
+                    rtol=1e-14)
+    # below the real axis: the conjugate
+    assert deterministic_delta(1.0 - 1e-3j, [1.0], 0.5) == pytest.approx(
+        np.conj(deterministic_delta(1.0 + 1e-3j, [1.0], 0.5)), rel=1e-14)
+    # just outside the right edge: real
     ep = (1 + np.sqrt(0.5)) ** 2
-    assert np.isfinite(deterministic_delta(ep + 1e-3, [1.0], 0.5))
+    assert deterministic_delta(ep + 1e-3, [1.0], 0.5).imag == 0.0
 
 
 def test_population_with_zero_eigenvalues_and_weights():
@@ -222,7 +245,8 @@ def test_resolvent_matrix_identities():
         A = rng.standard_normal((p, p))
         assert trace_equivalent(A, z, C, n) == pytest.approx(np.trace(A @ Qb) / p, rel=1e-10)
         assert trace_equivalent(None, z, C, n) == pytest.approx(np.trace(Qb) / p, rel=1e-10)
-    assert deterministic_resolvent(-1.0, C, n).dtype == float
+    Qr = deterministic_resolvent(-1.0, C, n)
+    assert Qr.dtype == complex and np.all(Qr.imag == 0)
     zs = np.array([-1.0, -2.0])
     assert bilinear_form_equivalent(a, b, zs, C, n).shape == (2,)
     assert trace_equivalent(None, zs.reshape(2, 1), C, n).shape == (2, 1)
