@@ -174,7 +174,10 @@ def deterministic_delta(
     # delta = c s(u) (u / z): no cancellation at small |z| or large c
     t = pop.t * pop.scale
     s = ((1.0 / (t[None, :] - u.ravel()[:, None])) @ (pop.w * t)).reshape(u.shape)
-    return _as_output(pop.c * s * u_over_z)
+    inf = np.isinf(u_over_z)
+    with np.errstate(invalid="ignore"):  # complex inf * finite: handled below
+        delta = np.where(inf, np.inf, pop.c * s * np.where(inf, 0.0, u_over_z))
+    return _as_output(delta)
 
 
 def deterministic_stieltjes(
@@ -218,9 +221,9 @@ def _resolvent_diagonal(z: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
     p = t.size
     atoms, w = merge_atoms(t, np.full(p, 1.0 / p))
     u, u_over_z = _effective(z, _solver(atoms, p / n, w))
+    inf = np.isinf(u_over_z)[..., None] | (t == u[..., None])
     with np.errstate(divide="ignore", invalid="ignore"):  # 1/(t - u) at t = u = 0: inf, said once
-        d = u_over_z[..., None] / (t - u[..., None])
-    d = np.where(np.isnan(d), np.inf, d)
+        d = np.where(inf, np.inf, u_over_z[..., None] / np.where(inf, 1.0, t - u[..., None]))
     if np.any(np.isinf(d)) and not np.any(np.isinf(u_over_z)):
         _singular_warning()
     return d
