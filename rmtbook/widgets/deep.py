@@ -168,23 +168,23 @@ def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, s
     lr = lr_fraction * 2.0 / np.linalg.eigvalsh(theta).max()
     record = np.unique(np.linspace(0, steps, 21).astype(int))
     f_lin, g_lin = linearized_gd_predictions(theta, theta_t, y, record, lr=lr)
-    params = init_mlp(_NTK_P, [width], 0)
+    params = init_mlp(_NTK_P, [width], rng=0)
     out = train_mlp_gd(params, X, y, "relu", lr, steps, X_test=Xt, record=record)
     ntk0 = mlp_ntk(params, X, "relu")
-    ntk1 = mlp_ntk(out["params"], X, "relu")
+    ntk1 = mlp_ntk(out.params, X, "relu")
     moved = np.linalg.norm(ntk1 - ntk0) / np.linalg.norm(ntk0)
     ax_e, ax_p = fig.axes[0], fig.axes[1]
     plot_theory(ax_e, record, np.mean((f_lin - y) ** 2, axis=1), label="train, NTK theory")
     plot_theory(ax_e, record, np.mean((g_lin - yt) ** 2, axis=1), label="test, NTK theory",
                 color=COLORS["secondary"])
-    plot_simulation(ax_e, record, np.mean((out["train"] - y) ** 2, axis=1), label=f"train, width {width}")
-    plot_simulation(ax_e, record, np.mean((out["test"] - yt) ** 2, axis=1), label=f"test, width {width}",
+    plot_simulation(ax_e, record, np.mean((out.train - y) ** 2, axis=1), label=f"train, width {width}")
+    plot_simulation(ax_e, record, np.mean((out.test - yt) ** 2, axis=1), label=f"test, width {width}",
                     color=COLORS["highlight"], marker="s")
     finish_axes(ax_e, xlabel="gradient step", ylabel="mean squared error", logy=True,
                 title=f"lr = {lr_fraction:.2f} x 2/lambda_max")
-    lim = [min(g_lin[-1].min(), out["test"][-1].min()), max(g_lin[-1].max(), out["test"][-1].max())]
+    lim = [min(g_lin[-1].min(), out.test[-1].min()), max(g_lin[-1].max(), out.test[-1].max())]
     ax_p.plot(lim, lim, color=COLORS["muted"], lw=1, ls="--", label="_diag")
-    plot_simulation(ax_p, g_lin[-1], out["test"][-1], label="test predictions")
+    plot_simulation(ax_p, g_lin[-1], out.test[-1], label="test predictions")
     finish_axes(ax_p, xlabel="NTK prediction", ylabel="network prediction",
                 title=f"NTK moved by {100 * moved:.1f}% (Frobenius)")
 
