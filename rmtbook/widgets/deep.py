@@ -4,13 +4,13 @@
 kernel through depth and the spectrum of the exact kernel; :func:`ntk_dynamics_explorer` trains
 a finite network by gradient descent against the infinite-width NTK prediction.
 
-Used by ``chapters/09_deep_conjugate_kernels.md`` and ``chapters/10_ntk.md``.
+Used by :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -22,6 +22,9 @@ from ..laws import marchenko_pastur
 from ..networks import init_mlp, linearized_gd_predictions, mlp_ntk, train_mlp_gd
 from ..plotting import COLORS, finish_axes, plot_histogram, plot_simulation, plot_theory
 from ._core import Explorer
+
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
 
 __all__ = [
     "curse_of_depth_explorer",
@@ -45,7 +48,15 @@ def modified_activation(name: str, *, center: bool = False, normalize: bool = Fa
 
     References
     ----------
-    Chapter 9 (which choices slow the curse of depth).
+    :doc:`/chapters/09_deep_conjugate_kernels` (which choices slow the curse of depth).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook.widgets import modified_activation
+    >>> phi = modified_activation("relu", center=True)
+    >>> round(float(phi(np.array([0.0]))[0]), 4)  # relu minus its Gaussian mean 1/sqrt(2 pi)
+    -0.3989
     """
     name = check_choice("activation", name, DEPTH_ACTIVATIONS)
     from ..hermite import get_activation
@@ -69,7 +80,7 @@ def _data(n: int, seed: int) -> np.ndarray:
 
 
 def draw_curse_of_depth(
-    fig: Any, *, activation: str = "tanh", depth: int = 5, center: bool = False, normalize: bool = True
+    fig: Figure, *, activation: str = "tanh", depth: int = 5, center: bool = False, normalize: bool = True
 ) -> None:
     """Left: ``A_l/q_l``, ``B_l/q_l``, ``C_l/q_l`` against depth; right: spectrum of ``K_L/q_L``.
 
@@ -80,7 +91,16 @@ def draw_curse_of_depth(
 
     References
     ----------
-    Chapter 9 (``chapters/09_deep_conjugate_kernels.md``).
+    :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_curse_of_depth
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_curse_of_depth(fig, depth=2)
+    >>> len(fig.axes) >= 2
+    True
     """
     depth = check_int("depth", depth, low=1, high=MAX_DEPTH)
     act = modified_activation(activation, center=bool(center), normalize=bool(normalize))
@@ -121,7 +141,16 @@ def curse_of_depth_explorer(
 
     References
     ----------
-    Chapter 9 (``chapters/09_deep_conjugate_kernels.md``).
+    :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import curse_of_depth_explorer
+    >>> explorer = curse_of_depth_explorer(depth=3)
+    >>> explorer.update(depth=4).values['depth']
+    4
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     activation = check_choice("activation", activation, DEPTH_ACTIVATIONS)
     depth = check_int("depth", depth, low=1, high=MAX_DEPTH)
@@ -146,7 +175,7 @@ def _ntk_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return X[:, :_NTK_N], y[:_NTK_N], X[:, _NTK_N:], y[_NTK_N:]
 
 
-def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, steps: int = 200) -> None:
+def draw_ntk_dynamics(fig: Figure, *, width: int = 512, lr_fraction: float = 0.5, steps: int = 200) -> None:
     """Training and test errors of a one-hidden-layer ReLU network against the NTK prediction.
 
     Left: mean squared training and test errors against gradient steps, for the finite network
@@ -157,7 +186,16 @@ def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, s
 
     References
     ----------
-    Chapter 10 (``chapters/10_ntk.md``).
+    :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_ntk_dynamics
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_ntk_dynamics(fig, width=64, steps=20)
+    >>> len(fig.axes) >= 2
+    True
     """
     width = check_int("width", width, low=8, high=8192)
     lr_fraction = check_scalar("lr_fraction", lr_fraction, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -197,7 +235,16 @@ def ntk_dynamics_explorer(width: int = 512, lr_fraction: float = 0.5, steps: int
 
     References
     ----------
-    Chapter 10 (``chapters/10_ntk.md``).
+    :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import ntk_dynamics_explorer
+    >>> explorer = ntk_dynamics_explorer(steps=50)
+    >>> explorer.update(lr_fraction=0.25).values['lr_fraction']
+    0.25
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     width = check_int("width", width, low=8, high=8192)
     steps = check_int("steps", steps, low=1, high=2000)
