@@ -21,7 +21,7 @@ References
 - Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied
   to document recognition", Proc. IEEE 86 (1998): the MNIST data and its IDX file format.
 - C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-  networks", Ann. Appl. Probab. 28 (2018) (``louart2018random``).
+  networks", Ann. Appl. Probab. 28 (2018) :cite:p:`louart2018random`.
 
 Used in :doc:`/chapters/08_random_features`.
 """

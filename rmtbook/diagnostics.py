@@ -21,8 +21,8 @@ layer.
 
 References
 ----------
-Bai & Silverstein (2010), *Spectral Analysis of Large Dimensional Random Matrices*
-(``bai2010spectral``); Couillet & Liao (2022) (``couillet2022rmt``).
+:cite:p:`bai2010spectral`, *Spectral Analysis of Large Dimensional Random Matrices*
+:cite:p:`bai2010spectral,couillet2022rmt` :cite:p:`couillet2022rmt`.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def fit_power_law(sizes: ArrayLike, errors: ArrayLike, log_se: ArrayLike | None 
     References
     ----------
     Used in :doc:`/chapters/11_finite_n` for the measured orders of the
-    finite-size corrections; the expected orders are those of Couillet & Liao (2022), Ch. 2.
+    finite-size corrections; the expected orders are those of :cite:p:`couillet2022rmt`, Ch. 2.
 
     Examples
     --------
@@ -311,8 +311,8 @@ def standardized_entries(
 
     References
     ----------
-    Bai & Silverstein (2010), Thm 3.6 (the Marchenko-Pastur law needs only i.i.d. entries of
-    finite variance); Bai, Silverstein & Yin (1988) (the largest eigenvalue converges to the
+    :cite:p:`bai2010spectral`, Thm 3.6 (the Marchenko-Pastur law needs only i.i.d. entries of
+    finite variance); :cite:p:`bai1988note` (the largest eigenvalue converges to the
     edge if and only if the fourth moment is finite). Used in :doc:`/chapters/11_finite_n`.
 
     Examples
@@ -402,7 +402,7 @@ def ks_distance(eigenvalues: ArrayLike, law: HasCdf) -> float:
     References
     ----------
     For the Marchenko-Pastur law, the distance of a Gaussian sample covariance is
-    ``O(log(n) / n)`` by eigenvalue rigidity (Pillai & Yin 2014). Used in :doc:`/chapters/11_finite_n`.
+    ``O(log(n) / n)`` by eigenvalue rigidity (:cite:p:`pillai2014universality`). Used in :doc:`/chapters/11_finite_n`.
 
     Examples
     --------

@@ -23,7 +23,7 @@ that simulates.
 
 References
 ----------
-Wigner (1955); Marchenko & Pastur (1967); Bai & Silverstein (2010); Couillet & Liao (2022),
+:cite:p:`wigner1955characteristic,marchenko1967distribution,bai2010spectral`; :cite:p:`couillet2022rmt`,
 Ch. 2.
 """
 

@@ -12,7 +12,7 @@ direction independent of ``C``. The ridge estimator is
     R_in  = (1/n) ||y - X^T betahat||^2,
     R_out = E[(y_new - x_new^T betahat)^2] = sigma^2 + (betahat - beta*)^T C (betahat - beta*).
 
-Deterministic equivalents (derived in chapter 5). Let ``kappa > 0`` solve
+Deterministic equivalents (derived in :doc:`/chapters/05_ridge`). Let ``kappa > 0`` solve
 
     gamma = kappa (1 - (1/n) tr C (C + kappa I)^{-1})            (kappa = gamma (1 + delta(-gamma))),
 
@@ -196,8 +196,8 @@ def effective_ridge(
 
     References
     ----------
-    Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani (2022); Couillet & Liao
-    (2022). Used in :doc:`/chapters/05_ridge`.
+    :cite:p:`dobriban2018high,hastie2022surprises,couillet2022rmt`.
+    Used in :doc:`/chapters/05_ridge`.
 
     Examples
     --------
@@ -275,8 +275,8 @@ def ridge_risk(
 
     References
     ----------
-    Dobriban & Wager (2018) (isotropic data); Hastie, Montanari, Rosset & Tibshirani (2022)
-    (general ``C``, ridgeless limit); Couillet & Liao (2022); Liao & Mahoney (2025).
+    :cite:p:`dobriban2018high` (isotropic data); :cite:p:`hastie2022surprises`
+    (general ``C``, ridgeless limit); :cite:p:`couillet2022rmt,liao2025rmtdl`.
     Derived and checked in :doc:`/chapters/05_ridge`.
 
     Examples
@@ -361,8 +361,8 @@ def ridge_risk_isotropic(
 
     References
     ----------
-    Marchenko & Pastur (1967); Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani
-    (2022). Used in :doc:`/chapters/05_ridge`.
+    :cite:p:`marchenko1967distribution,dobriban2018high,hastie2022surprises`.
+    Used in :doc:`/chapters/05_ridge`.
 
     Examples
     --------
@@ -447,7 +447,7 @@ def optimal_ridge(ratio: ArrayLike, noise_var: ArrayLike, signal_norm2: ArrayLik
 
     References
     ----------
-    Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani (2022). Used in :doc:`/chapters/05_ridge`.
+    :cite:p:`dobriban2018high,hastie2022surprises`. Used in :doc:`/chapters/05_ridge`.
 
     Examples
     --------
@@ -585,7 +585,7 @@ def simulate_ridge_risk(
 
     References
     ----------
-    Hastie, Montanari, Rosset & Tibshirani (2022); Liao & Mahoney (2025). Used in :doc:`/chapters/05_ridge`.
+    :cite:p:`hastie2022surprises,liao2025rmtdl`. Used in :doc:`/chapters/05_ridge`.
 
     Examples
     --------

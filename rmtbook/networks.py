@@ -36,7 +36,7 @@ Gradients are computed by explicit back-propagation, vectorized over samples: wi
       + \\sum_{\\ell=1}^{L} s_{\\ell-1}^2\\,(\\Delta_\\ell^\\top\\Delta_\\ell)\\odot
         (\\Sigma_{\\ell-1}^\\top\\Sigma_{\\ell-1}).
 
-Used in chapters 9 (deep conjugate kernels) and 10 (the neural tangent kernel). Layer 4: imports
+Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`. Layer 4: imports
 :mod:`rmtbook.hermite` (activations) and the bottom layer only.
 """
 
@@ -287,7 +287,7 @@ def init_mlp(p: int, widths: Widths, *, rng: RngLike = None) -> MLPParams:
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018), NTK parametrization. Used in chapters 9 and 10.
+    :cite:p:`jacot2018neural`, NTK parametrization. Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -324,7 +324,7 @@ def mlp_forward(params: MLPParams, X: ArrayLike, activations: Activations) -> Fo
 
     References
     ----------
-    Used in chapters 9 and 10.
+    Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -371,7 +371,7 @@ def mlp_output(params: MLPParams, X: ArrayLike, activations: Activations) -> Rea
 
     References
     ----------
-    Used in chapter 10.
+    Used in :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -423,7 +423,7 @@ def mlp_jacobian(params: MLPParams, X: ArrayLike, activations: Activations) -> R
 
     References
     ----------
-    Used in chapter 10 and to check :func:`mlp_ntk` against finite differences.
+    Used in :doc:`/chapters/10_ntk` and to check :func:`mlp_ntk` against finite differences.
 
     Examples
     --------
@@ -479,7 +479,7 @@ def mlp_ntk(
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018). Used in chapter 10.
+    :cite:p:`jacot2018neural`. Used in :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -536,7 +536,7 @@ def random_network_features(
 
     References
     ----------
-    Neal (1996); Fan & Wang (2020). Used in chapter 9.
+    :cite:p:`neal1996bayesian,fan2020spectra`. Used in :doc:`/chapters/09_deep_conjugate_kernels`.
 
     Examples
     --------
@@ -581,7 +581,7 @@ def empirical_conjugate_kernel(
 
     References
     ----------
-    Neal (1996); Fan & Wang (2020). Used in chapter 9.
+    :cite:p:`neal1996bayesian,fan2020spectra`. Used in :doc:`/chapters/09_deep_conjugate_kernels`.
 
     Examples
     --------
@@ -618,7 +618,7 @@ def empirical_ntk(
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018); Lee et al. (2019). Used in chapter 10.
+    :cite:p:`jacot2018neural,lee2019wide`. Used in :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -687,7 +687,7 @@ def linearized_gd_predictions(
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018); Lee et al. (2019). Used in chapter 10.
+    :cite:p:`jacot2018neural,lee2019wide`. Used in :doc:`/chapters/10_ntk`.
 
     Examples
     --------
@@ -782,7 +782,7 @@ def train_mlp_gd(
 
     References
     ----------
-    Lee et al. (2019). Used in chapter 10.
+    :cite:p:`lee2019wide`. Used in :doc:`/chapters/10_ntk`.
 
     Examples
     --------

@@ -32,14 +32,14 @@ Layer 4 of the package: imports :mod:`rmtbook.kernels` (layer 3), :mod:`rmtbook.
 References
 ----------
 - C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-  networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 (``louart2018random``).
+  networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 :cite:p:`louart2018random`.
 - R. Couillet and Z. Liao, *Random Matrix Methods for Machine Learning*,
-  Cambridge University Press (2022), Thm 5.1 (``couillet2022rmt``).
+  Cambridge University Press (2022), Thm 5.1 :cite:p:`couillet2022rmt`.
 - S. Mei and A. Montanari, "The generalization error of random features
   regression: precise asymptotics and the double descent curve", CPAM 75 (2022)
-  (``mei2022generalization``).
+  :cite:p:`mei2022generalization`.
 - A. Rahimi and B. Recht, "Random features for large-scale kernel machines",
-  NeurIPS (2007) (``rahimi2007random``).
+  NeurIPS (2007) :cite:p:`rahimi2007random`.
 
 Used in :doc:`/chapters/08_random_features`.
 """
@@ -227,7 +227,7 @@ def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: Array
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1. Used in :doc:`/chapters/08_random_features`.
+    :cite:p:`louart2018random`, Thm 1. Used in :doc:`/chapters/08_random_features`.
 
     Examples
     --------
@@ -305,7 +305,7 @@ def random_features_errors_from_kernel(
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1.
+    :cite:p:`louart2018random`, Thm 1 and Sec. 3; :cite:p:`couillet2022rmt`, Thm 5.1.
     Used in :doc:`/chapters/08_random_features`.
 
     Examples
@@ -406,7 +406,7 @@ def random_features_train_test_kernels(
 
     References
     ----------
-    Louart, Liao & Couillet (2018); Liao & Mahoney (2025). Used in :doc:`/chapters/08_random_features`.
+    :cite:p:`louart2018random,liao2025rmtdl`. Used in :doc:`/chapters/08_random_features`.
 
     Examples
     --------
@@ -512,8 +512,8 @@ def random_features_ridge_errors(
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1;
-    Mei & Montanari (2022). Used in :doc:`/chapters/08_random_features`.
+    :cite:p:`louart2018random`, Thm 1 and Sec. 3; :cite:p:`couillet2022rmt`, Thm 5.1;
+    :cite:p:`mei2022generalization`. Used in :doc:`/chapters/08_random_features`.
 
     Examples
     --------
@@ -617,7 +617,7 @@ def simulate_random_features_ridge(
 
     References
     ----------
-    Louart, Liao & Couillet (2018); Rahimi & Recht (2007). Used in :doc:`/chapters/08_random_features`.
+    :cite:p:`louart2018random,rahimi2007random`. Used in :doc:`/chapters/08_random_features`.
 
     Examples
     --------

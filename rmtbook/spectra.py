@@ -104,7 +104,7 @@ def lanczos_quadrature(
 
     References
     ----------
-    Ubaru, Chen & Saad (2017); Lin, Saad & Yang (2016). Used in :doc:`/chapters/03_marchenko_pastur`.
+    :cite:p:`ubaru2017fast,lin2016approximating`. Used in :doc:`/chapters/03_marchenko_pastur`.
 
     Examples
     --------
@@ -193,7 +193,7 @@ def stochastic_lanczos_density(
 
     References
     ----------
-    Ubaru, Chen & Saad (2017); Lin, Saad & Yang (2016). Used in :doc:`/chapters/03_marchenko_pastur`.
+    :cite:p:`ubaru2017fast,lin2016approximating`. Used in :doc:`/chapters/03_marchenko_pastur`.
 
     Examples
     --------

@@ -38,8 +38,8 @@ Used by :doc:`/chapters/04_spiked`.
 
 References
 ----------
-Baik, Ben Arous & Peche (2005); Paul (2007); Benaych-Georges & Nadakuditi (2011);
-Couillet & Liao (2022), Ch. 2 (spiked models); Liao & Mahoney (2025).
+:cite:p:`baik2005phase,paul2007asymptotics,benaych2011eigenvalues`;
+:cite:p:`couillet2022rmt`, Ch. 2 (spiked models); :cite:p:`liao2025rmtdl`.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def bbp_threshold(ratio: float) -> float:
 
     References
     ----------
-    Baik, Ben Arous & Peche (2005); Baik & Silverstein (2006); Paul (2007).
+    :cite:p:`baik2005phase,baik2006eigenvalues,paul2007asymptotics`.
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -187,7 +187,7 @@ def spike_eigenvalue(ell: ArrayLike, ratio: float) -> ScalarOrArray:
 
     References
     ----------
-    Baik, Ben Arous & Peche (2005); Paul (2007); Benaych-Georges & Nadakuditi (2011).
+    :cite:p:`baik2005phase,paul2007asymptotics,benaych2011eigenvalues`.
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -236,7 +236,7 @@ def spike_alignment(ell: ArrayLike, ratio: float) -> ScalarOrArray:
 
     References
     ----------
-    Paul (2007); Benaych-Georges & Nadakuditi (2011); Couillet & Liao (2022), Ch. 2 (spiked models).
+    :cite:p:`paul2007asymptotics,benaych2011eigenvalues`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -293,7 +293,7 @@ def spiked_covariance_sample(p: int, n: int, spikes: ArrayLike, *, rng: RngLike 
 
     References
     ----------
-    Johnstone (2001); Baik, Ben Arous & Peche (2005). :doc:`/chapters/04_spiked`.
+    :cite:p:`johnstone2001distribution,baik2005phase`. :doc:`/chapters/04_spiked`.
 
     Examples
     --------
@@ -365,7 +365,7 @@ def outlier_threshold(ratio: float, population_eigs: ArrayLike, weights: ArrayLi
 
     References
     ----------
-    Baik & Silverstein (2006); Bai & Yao (2012); Silverstein & Choi (1995) for the edge.
+    :cite:p:`baik2006eigenvalues,bai2012sample`; :cite:p:`silverstein1995analysis` for the edge.
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -424,7 +424,7 @@ def outlier_location(
 
     References
     ----------
-    Baik & Silverstein (2006); Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
+    :cite:p:`baik2006eigenvalues,bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -467,7 +467,7 @@ def outlier_alignment(
 
     References
     ----------
-    Paul (2007); Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
+    :cite:p:`paul2007asymptotics,bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
     :doc:`/chapters/04_spiked`.
 
     Examples
@@ -524,7 +524,7 @@ def spiked_population_sample(
 
     References
     ----------
-    Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
+    :cite:p:`bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
     :doc:`/chapters/04_spiked`.
 
     Examples
