@@ -46,6 +46,20 @@ def modified_activation(name: str, *, center: bool = False, normalize: bool = Fa
     ``c = 1`` when ``center`` (subtract ``a_0 = E[phi(xi)]``), and ``s = sqrt(nu - c a_0^2)``
     when ``normalize`` (so that ``E[phi(xi)^2] = 1``), else ``s = 1``.
 
+    Parameters
+    ----------
+    name
+        One of :data:`DEPTH_ACTIVATIONS`.
+    center
+        Subtract the Gaussian mean ``a_0 = E[phi(xi)]``, ``xi ~ N(0, 1)``.
+    normalize
+        Divide by the standard deviation, so that ``E[phi(xi)^2] = 1`` after centring.
+
+    Returns
+    -------
+    callable
+        The modified activation, vectorized (``phi`` itself when neither option is set).
+
     References
     ----------
     :doc:`/chapters/09_deep_conjugate_kernels` (which choices slow the curse of depth).
@@ -88,6 +102,17 @@ def draw_curse_of_depth(
     ``n = p = 200`` unit-norm Gaussian data (fixed seed) at the chosen depth against the linear
     equivalent's bulk ``(B/q) MP(1) + C/q`` (``MP(1)`` the Marchenko-Pastur law of ratio
     ``n/p = 1``); the outlier carried by the mean term ``A_L 1 1^T`` is reported in the title.
+
+    Parameters
+    ----------
+    fig
+        A figure with two axes (:func:`rmtbook.plotting.new_figure` with ``ncols=2``).
+    activation
+        One of :data:`DEPTH_ACTIVATIONS`.
+    depth
+        Number of layers ``L >= 1``.
+    center, normalize
+        As in :func:`modified_activation`.
 
     References
     ----------
@@ -139,6 +164,16 @@ def curse_of_depth_explorer(
     Controls: the activation, the depth, and whether the activation is centred (``phi - a_0``)
     and normalized (``E[phi(xi)^2] = 1``). See :func:`draw_curse_of_depth`.
 
+    Parameters
+    ----------
+    activation, depth, center, normalize
+        Initial values of the controls (see :func:`draw_curse_of_depth`).
+
+    Returns
+    -------
+    Explorer
+        The controls and the figure of :func:`draw_curse_of_depth`.
+
     References
     ----------
     :doc:`/chapters/09_deep_conjugate_kernels`.
@@ -183,6 +218,17 @@ def draw_ntk_dynamics(fig: Figure, *, width: int = 512, lr_fraction: float = 0.5
     NTK (lines); ``lr = lr_fraction * 2 / lambda_max(Theta)``. Right: the network's final test
     predictions against the NTK's; the title gives the relative change of the empirical NTK
     during training.
+
+    Parameters
+    ----------
+    fig
+        A figure with two axes (:func:`rmtbook.plotting.new_figure` with ``ncols=2``).
+    width
+        Hidden width of the network.
+    lr_fraction
+        Learning rate as a fraction of the stability limit ``2 / lambda_max(Theta)``.
+    steps
+        Number of gradient steps.
 
     References
     ----------
@@ -232,6 +278,16 @@ def ntk_dynamics_explorer(width: int = 512, lr_fraction: float = 0.5, steps: int
 
     Controls: the hidden width, the learning rate (as a fraction of the stability limit
     ``2 / lambda_max``) and the number of steps. See :func:`draw_ntk_dynamics`.
+
+    Parameters
+    ----------
+    width, lr_fraction, steps
+        Initial values of the controls (see :func:`draw_ntk_dynamics`).
+
+    Returns
+    -------
+    Explorer
+        The controls and the figure of :func:`draw_ntk_dynamics`.
 
     References
     ----------

@@ -102,6 +102,11 @@ def draw_kernel_spectrum(fig: Figure, *, activation: str = "relu", ratio: float 
 def kernel_spectrum_explorer(activation: str = "relu", ratio: float = 1.0) -> Explorer:
     """Interactive explorer: activation and ratio c = p/n for the random-features kernel spectrum.
 
+    Parameters
+    ----------
+    activation, ratio
+        Initial values of the controls (see :func:`draw_kernel_spectrum`).
+
     Returns
     -------
     Explorer

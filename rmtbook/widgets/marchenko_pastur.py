@@ -36,6 +36,11 @@ def population_eigenvalues(population: str, p: int, separation: float = 4.0) -> 
     separation
         The second atom (``>= 1``) of the two-atom population.
 
+    Returns
+    -------
+    numpy.ndarray
+        The ``p`` population eigenvalues, sorted.
+
     References
     ----------
     :doc:`/chapters/03_marchenko_pastur`.

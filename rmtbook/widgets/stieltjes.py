@@ -37,6 +37,11 @@ def smoothed_density(eigs: ArrayLike, x: ArrayLike, eta: float) -> RealArray:
     eta
         Smoothing scale ``> 0``.
 
+    Returns
+    -------
+    numpy.ndarray
+        The smoothed density at every point of ``x`` (same shape as ``x``).
+
     References
     ----------
     :doc:`/chapters/02_resolvents`; :cite:p:`anderson2010introduction`, Sec. 2.4.
