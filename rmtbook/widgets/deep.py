@@ -49,7 +49,8 @@ def modified_activation(name: str, *, center: bool = False, normalize: bool = Fa
     Parameters
     ----------
     name
-        One of :data:`DEPTH_ACTIVATIONS`.
+        One of ``DEPTH_ACTIVATIONS``: ``"tanh"``, ``"relu"``, ``"erf"``, ``"gelu"``, ``"silu"``,
+        ``"softplus"``, ``"sigmoid"``.
     center
         Subtract the Gaussian mean ``a_0 = E[phi(xi)]``, ``xi ~ N(0, 1)``.
     normalize
@@ -108,7 +109,8 @@ def draw_curse_of_depth(
     fig
         A figure with two axes (:func:`rmtbook.plotting.new_figure` with ``ncols=2``).
     activation
-        One of :data:`DEPTH_ACTIVATIONS`.
+        One of ``DEPTH_ACTIVATIONS``: ``"tanh"``, ``"relu"``, ``"erf"``, ``"gelu"``, ``"silu"``,
+        ``"softplus"``, ``"sigmoid"``.
     depth
         Number of layers ``L >= 1``.
     center, normalize
