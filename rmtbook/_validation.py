@@ -10,6 +10,7 @@ This is the bottom layer of the package: it imports nothing from :mod:`rmtbook`.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -228,3 +229,54 @@ def check_weights(name: str, weights: Any, size: int) -> np.ndarray:
     if total <= 0:
         raise ValueError(f"{name} must have a positive sum, got {total:g}")
     return w / total
+
+
+def renamed_kwargs(**renames: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator keeping old keyword names of a function working, with a DeprecationWarning.
+
+    ``@renamed_kwargs(bulk="population_eigs")`` lets callers still write ``f(bulk=...)`` for one
+    release: the value is passed on as ``population_eigs`` and a :class:`DeprecationWarning`
+    names both spellings. Giving both the old and the new name is a :class:`TypeError`.
+
+    Parameters
+    ----------
+    **renames
+        ``old_name="new_name"`` pairs.
+
+    Returns
+    -------
+    callable
+        A decorator; the decorated function keeps its signature (``functools.wraps``).
+    """
+    import functools
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{func.__name__}() got both {old!r} (deprecated) and {new!r}; give only {new!r}"
+                        )
+                    warnings.warn(
+                        f"{func.__name__}(): the keyword {old!r} is deprecated and will be removed in "
+                        f"the next release; use {new!r}",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def deprecated_alias(name: str, replacement: str) -> None:
+    """Emit the DeprecationWarning of a renamed attribute or key ``name`` (use ``replacement``)."""
+    warnings.warn(
+        f"{name!r} is deprecated and will be removed in the next release; use {replacement!r}",
+        DeprecationWarning,
+        stacklevel=3,
+    )

@@ -21,22 +21,23 @@ References
 - Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied
   to document recognition", Proc. IEEE 86 (1998): the MNIST data and its IDX file format.
 - C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-  networks", Ann. Appl. Probab. 28 (2018) (``louart2018random``).
+  networks", Ann. Appl. Probab. 28 (2018) :cite:p:`louart2018random`.
 
-Used in chapter ``chapters/08_random_features.md``.
+Used in :doc:`/chapters/08_random_features`.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import IO, Optional, Union
 
 import numpy as np
 
-from ._rng import RngLike, as_generator
+from ._rng import as_generator
+from ._typing import ArrayLike, RngLike
 from ._validation import check_array, check_choice, check_int
 
 __all__ = [
@@ -82,7 +83,7 @@ class LabelledData:
     X: np.ndarray
     labels: np.ndarray
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         return iter((self.X, self.labels))
 
     @property
@@ -95,8 +96,8 @@ class LabelledData:
 # Shared preprocessing
 # ---------------------------------------------------------------------------------------------
 def prepare_data(
-    X: Any,
-    labels: Any,
+    X: ArrayLike,
+    labels: ArrayLike,
     *,
     classes: Optional[Sequence[int]] = None,
     num_samples: Optional[int] = None,
@@ -136,7 +137,18 @@ def prepare_data(
 
     References
     ----------
-    Used in chapter ``08_random_features``.
+    Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import prepare_data
+    >>> X, labels = np.arange(12.0).reshape(2, 6), np.array([0, 1, 0, 1, 2, 2])
+    >>> data = prepare_data(X, labels, classes=(0, 1), normalize=True)
+    >>> data.shape, data.labels.tolist()
+    ((2, 4), [0, 1, 0, 1])
+    >>> np.round(np.linalg.norm(data.X, axis=0), 12).tolist()
+    [1.0, 1.0, 1.0, 1.0]
     """
     X = check_array("X", X, ndim=2)
     lab = np.asarray(labels)
@@ -209,7 +221,14 @@ def load_digits_data(
     References
     ----------
     Alpaydin & Kaynak's optical recognition of handwritten digits data, as distributed by
-    scikit-learn (``sklearn.datasets.load_digits``). Used in chapter ``08_random_features``.
+    scikit-learn (``sklearn.datasets.load_digits``). Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> from rmtbook import load_digits_data
+    >>> X, labels = load_digits_data(classes=(0, 1), num_samples=100, rng=0)
+    >>> X.shape, sorted(set(labels.tolist()))
+    ((64, 100), [0, 1])
     """
     from sklearn.datasets import load_digits  # lazy: scikit-learn is needed only here
 
@@ -228,7 +247,7 @@ def load_digits_data(
 # ---------------------------------------------------------------------------------------------
 # IDX files (MNIST)
 # ---------------------------------------------------------------------------------------------
-def _open(path: Path):
+def _open(path: Path) -> IO[bytes]:
     with open(path, "rb") as handle:
         head = handle.read(2)
     if head == b"\x1f\x8b":  # gzip magic bytes, whatever the suffix
@@ -265,7 +284,17 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
 
     References
     ----------
-    LeCun et al. (1998), the MNIST database's file format. Used in chapter ``08_random_features``.
+    LeCun et al. (1998), the MNIST database's file format. Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from rmtbook import read_idx, write_idx
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "images-idx3-ubyte.gz"
+    >>> _ = write_idx(path, np.arange(24, dtype=np.uint8).reshape(2, 3, 4))
+    >>> read_idx(path).shape
+    (2, 3, 4)
     """
     path = Path(path)
     if not path.is_file():
@@ -295,7 +324,7 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
 
 
-def write_idx(path: PathLike, array: Any, *, compress: Optional[bool] = None) -> Path:
+def write_idx(path: PathLike, array: ArrayLike, *, compress: Optional[bool] = None) -> Path:
     """Write an unsigned-byte array as an IDX file (gzipped when the name ends in ``.gz``).
 
     Parameters
@@ -315,8 +344,17 @@ def write_idx(path: PathLike, array: Any, *, compress: Optional[bool] = None) ->
 
     References
     ----------
-    Used in ``tests/test_datasets.py`` and chapter ``08_random_features`` to build small
+    Used in ``tests/test_datasets.py`` and :doc:`/chapters/08_random_features` to build small
     synthetic MNIST-like files without any download.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from rmtbook import IDX_LABEL_MAGIC, read_idx, write_idx
+    >>> path = write_idx(pathlib.Path(tempfile.mkdtemp()) / "labels-idx1-ubyte", np.array([3, 1, 4], dtype=np.uint8))
+    >>> read_idx(path, expected_magic=IDX_LABEL_MAGIC).tolist()
+    [3, 1, 4]
     """
     path = Path(path)
     arr = check_array("array", array, ndim=(1, 2, 3), low=0, high=255)
@@ -383,7 +421,19 @@ def load_mnist(
 
     References
     ----------
-    LeCun et al. (1998). Used in chapter ``08_random_features``.
+    LeCun et al. (1998). Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from rmtbook import load_mnist, write_idx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())  # a tiny MNIST-like pair of files
+    >>> _ = write_idx(folder / "t10k-images-idx3-ubyte", np.full((5, 2, 2), 255, dtype=np.uint8))
+    >>> _ = write_idx(folder / "t10k-labels-idx1-ubyte", np.array([0, 1, 2, 1, 0], dtype=np.uint8))
+    >>> X, labels = load_mnist(folder, split="test", classes=(1,), normalize=False)
+    >>> X.shape, float(X.max())
+    ((4, 2), 1.0)
     """
     split = check_choice("split", split, MNIST_FILES)
     directory = Path(path)

@@ -1,6 +1,6 @@
 """Measuring how well the book's predictions hold at finite size and beyond their assumptions.
 
-Chapter 11 (``chapters/11_finite_n.md``) asks how large ``n`` must be for the deterministic
+Chapter 11 (:doc:`/chapters/11_finite_n`) asks how large ``n`` must be for the deterministic
 equivalents of Parts I-IV to be accurate, and what breaks when the data are not Gaussian. This
 module holds the small reusable tools of that chapter:
 
@@ -21,18 +21,20 @@ layer.
 
 References
 ----------
-Bai & Silverstein (2010), *Spectral Analysis of Large Dimensional Random Matrices*
-(``bai2010spectral``); Couillet & Liao (2022) (``couillet2022rmt``).
+:cite:p:`bai2010spectral`, *Spectral Analysis of Large Dimensional Random Matrices*
+:cite:p:`bai2010spectral,couillet2022rmt` :cite:p:`couillet2022rmt`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, Union
 
 import numpy as np
 
-from ._rng import RngLike, as_generator
+from ._results import TupleLike
+from ._rng import as_generator
+from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_choice, check_int, check_scalar
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "PowerLawFit",
     "fit_power_law",
     "root_mean_square",
+    "RootMeanSquare",
     "standardized_entries",
     "entry_fourth_moment",
     "ks_distance",
@@ -47,6 +50,12 @@ __all__ = [
 
 #: Names accepted by :func:`standardized_entries` and :func:`entry_fourth_moment`.
 ENTRY_DISTRIBUTIONS: tuple[str, ...] = ("gaussian", "rademacher", "uniform", "student-t")
+
+
+class HasCdf(Protocol):
+    """Anything with a vectorized ``cdf`` (every law of :mod:`rmtbook.laws`)."""
+
+    def cdf(self, x: ArrayLike) -> ScalarOrArray: ...  # pragma: no cover - protocol
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,13 +86,13 @@ class PowerLawFit:
     log_constant_se: float
     num_points: int
 
-    def predict(self, sizes: Any) -> Any:
+    def predict(self, sizes: ArrayLike) -> ScalarOrArray:
         """The fitted error ``constant * sizes**slope`` (float for a scalar input)."""
         n = check_array("sizes", sizes, low=0.0, low_open=True)
         out = self.constant * n**self.slope
         return float(out) if out.ndim == 0 else out
 
-    def required_size(self, accuracy: Any) -> Any:
+    def required_size(self, accuracy: ArrayLike) -> ScalarOrArray:
         """Size ``n`` at which the fitted error equals ``accuracy``: ``(accuracy / constant)**(1/slope)``.
 
         Parameters
@@ -110,7 +119,7 @@ class PowerLawFit:
         return float(out) if out.ndim == 0 else out
 
 
-def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
+def fit_power_law(sizes: ArrayLike, errors: ArrayLike, log_se: ArrayLike | None = None) -> PowerLawFit:
     """Fit ``errors ~ constant * sizes**slope`` by least squares on a log-log scale.
 
     Without ``log_se``, ordinary least squares; the standard errors come from the residual
@@ -140,8 +149,19 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
 
     References
     ----------
-    Used in chapter 11 (``chapters/11_finite_n.md``) for the measured orders of the
-    finite-size corrections; the expected orders are those of Couillet & Liao (2022), Ch. 2.
+    Used in :doc:`/chapters/11_finite_n` for the measured orders of the
+    finite-size corrections; the expected orders are those of :cite:p:`couillet2022rmt`, Ch. 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import fit_power_law
+    >>> sizes = np.array([100, 200, 400, 800])
+    >>> fit = fit_power_law(sizes, 3.0 / np.sqrt(sizes) * np.array([1.01, 0.99, 1.0, 1.02]))
+    >>> round(fit.slope, 2), round(fit.constant, 1)
+    (-0.49, 2.9)
+    >>> round(float(fit.required_size(0.05)))  # n for a 5% error
+    3745
     """
     n = check_array("sizes", sizes, ndim=1, low=0.0, low_open=True)
     e = check_array("errors", errors, ndim=1, low=0.0, low_open=True)
@@ -183,7 +203,25 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
     )
 
 
-def root_mean_square(errors: Any, axis: int = -1) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class RootMeanSquare(TupleLike):
+    """Root mean square of independent draws and the standard error of its logarithm.
+
+    Unpacks and indexes like the former tuple: ``rms, log_se = root_mean_square(errors)``.
+
+    Attributes
+    ----------
+    rms : float or numpy.ndarray
+        ``sqrt(mean(e**2))`` over the draws.
+    log_se : float or numpy.ndarray
+        Standard error of ``log(rms)`` (the weights :func:`fit_power_law` expects).
+    """
+
+    rms: ScalarOrArray
+    log_se: ScalarOrArray
+
+
+def root_mean_square(errors: ArrayLike, axis: int = -1) -> RootMeanSquare:
     """Root mean square of independent errors and the standard error of its logarithm.
 
     For ``m`` draws ``e_1, ..., e_m`` the mean square ``M = mean(e**2)`` has standard error
@@ -200,12 +238,20 @@ def root_mean_square(errors: Any, axis: int = -1) -> tuple[Any, Any]:
 
     Returns
     -------
-    rms, log_se
-        Arrays (floats for a one-dimensional input).
+    RootMeanSquare
+        ``.rms`` and ``.log_se``: arrays (floats for a one-dimensional input); unpacks as
+        ``rms, log_se``.
 
     References
     ----------
-    Used in chapter 11 (``chapters/11_finite_n.md``).
+    Used in :doc:`/chapters/11_finite_n`.
+
+    Examples
+    --------
+    >>> from rmtbook import root_mean_square
+    >>> rms, log_se = root_mean_square([1.0, -1.0, 1.0, -1.0])
+    >>> rms, log_se
+    (1.0, 0.0)
     """
     e = check_array("errors", errors)
     if e.ndim == 0:
@@ -221,22 +267,22 @@ def root_mean_square(errors: Any, axis: int = -1) -> tuple[Any, Any]:
     se = sq.std(axis=axis, ddof=1) / (2.0 * np.sqrt(m) * ms)
     rms = np.sqrt(ms)
     if rms.ndim == 0:
-        return float(rms), float(se)
-    return rms, se
+        return RootMeanSquare(rms=float(rms), log_se=float(se))
+    return RootMeanSquare(rms=rms, log_se=se)
 
 
 # ---------------------------------------------------------------------------------------------
 # Entry distributions
 # ---------------------------------------------------------------------------------------------
-def _check_df(distribution: str, df: Any) -> float:
+def _check_df(distribution: str, df: float) -> float:
     if distribution != "student-t":
         return 0.0
     return check_scalar("df", df, low=2.0, low_open=True, allow_inf=False)
 
 
 def standardized_entries(
-    distribution: str, size: Any, *, df: float = 3.0, rng: RngLike = None
-) -> np.ndarray:
+    distribution: str, size: Union[int, tuple[int, ...]], *, df: float = 3.0, rng: RngLike = None
+) -> RealArray:
     """I.i.d. entries of mean 0 and variance 1 from a named law.
 
     * ``"gaussian"``: standard normal (fourth moment 3);
@@ -265,9 +311,16 @@ def standardized_entries(
 
     References
     ----------
-    Bai & Silverstein (2010), Thm 3.6 (the Marchenko-Pastur law needs only i.i.d. entries of
-    finite variance); Bai, Silverstein & Yin (1988) (the largest eigenvalue converges to the
-    edge if and only if the fourth moment is finite). Used in chapter 11.
+    :cite:p:`bai2010spectral`, Thm 3.6 (the Marchenko-Pastur law needs only i.i.d. entries of
+    finite variance); :cite:p:`bai1988note` (the largest eigenvalue converges to the
+    edge if and only if the fourth moment is finite). Used in :doc:`/chapters/11_finite_n`.
+
+    Examples
+    --------
+    >>> from rmtbook import standardized_entries
+    >>> x = standardized_entries("rademacher", (2, 3), rng=0)
+    >>> x.shape, sorted(set(x.ravel().tolist()))
+    ((2, 3), [-1.0, 1.0])
     """
     distribution = check_choice("distribution", distribution, ENTRY_DISTRIBUTIONS)
     dfv = _check_df(distribution, df)
@@ -289,9 +342,28 @@ def entry_fourth_moment(distribution: str, df: float = 3.0) -> float:
     Gaussian 3, Rademacher 1, uniform 9/5, Student-t ``3 (df - 2) / (df - 4)`` for ``df > 4``
     and ``inf`` for ``2 < df <= 4``.
 
+    Parameters
+    ----------
+    distribution
+        One of :data:`ENTRY_DISTRIBUTIONS`.
+    df
+        Degrees of freedom of the Student-t law (``> 2``); ignored for the other laws.
+
+    Returns
+    -------
+    float
+        ``E x^4`` (``inf`` for a Student-t law with ``df <= 4``).
+
     References
     ----------
-    Used in chapter 11: the ``1/n`` bias of ``(1/p) tr Chat^2`` is ``(E x^4 - 2) / n``.
+    Used in :doc:`/chapters/11_finite_n`: the ``1/n`` bias of ``(1/p) tr Chat^2`` is
+    ``(E x^4 - 2) / n``.
+
+    Examples
+    --------
+    >>> from rmtbook import entry_fourth_moment
+    >>> entry_fourth_moment("gaussian"), entry_fourth_moment("student-t", df=6.0)
+    (3.0, 6.0)
     """
     distribution = check_choice("distribution", distribution, ENTRY_DISTRIBUTIONS)
     dfv = _check_df(distribution, df)
@@ -307,7 +379,7 @@ def entry_fourth_moment(distribution: str, df: float = 3.0) -> float:
 # ---------------------------------------------------------------------------------------------
 # Spectral distances
 # ---------------------------------------------------------------------------------------------
-def ks_distance(eigenvalues: Any, law: Any) -> float:
+def ks_distance(eigenvalues: ArrayLike, law: HasCdf) -> float:
     """Kolmogorov-Smirnov distance ``sup_x |F_p(x) - F(x)|`` between a spectrum and a law.
 
     ``F_p`` is the empirical distribution of ``eigenvalues`` and ``F = law.cdf`` (any law of
@@ -330,7 +402,15 @@ def ks_distance(eigenvalues: Any, law: Any) -> float:
     References
     ----------
     For the Marchenko-Pastur law, the distance of a Gaussian sample covariance is
-    ``O(log(n) / n)`` by eigenvalue rigidity (Pillai & Yin 2014). Used in chapter 11.
+    ``O(log(n) / n)`` by eigenvalue rigidity (:cite:p:`pillai2014universality`). Used in :doc:`/chapters/11_finite_n`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import ks_distance, marchenko_pastur, sample_covariance
+    >>> eigs = np.linalg.eigvalsh(sample_covariance(np.ones(200), 400, rng=0))
+    >>> bool(ks_distance(eigs, marchenko_pastur(0.5)) < 0.05)
+    True
     """
     lam = np.sort(check_array("eigenvalues", eigenvalues, ndim=1))
     cdf = getattr(law, "cdf", None)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from ._typing import ArrayLike
 from ._validation import check_array, check_choice
 
 __all__ = ["check", "available", "CheckResult"]
@@ -26,7 +26,7 @@ __all__ = ["check", "available", "CheckResult"]
 
 @dataclass(frozen=True)
 class _Answer:
-    compute: Callable[[], Any]
+    compute: Callable[[], ArrayLike]
     rtol: float
     atol: float
     hint: str
@@ -204,11 +204,24 @@ _REGISTRY: dict[str, _Answer] = {
 
 
 def available() -> dict[str, str]:
-    """The self-checked exercises: label -> what the answer should be (no values)."""
+    """The self-checked exercises: label -> what the answer should be (no values).
+
+    Returns
+    -------
+    dict of str to str
+        Every exercise label, sorted, with the hint that says what the answer is (a number, a
+        pair...), never its value.
+
+    Examples
+    --------
+    >>> from rmtbook import exercises
+    >>> "ex-conc-chi2" in exercises.available()
+    True
+    """
     return {label: answer.hint for label, answer in sorted(_REGISTRY.items())}
 
 
-def check(label: str, answer: Any) -> CheckResult:
+def check(label: str, answer: ArrayLike) -> CheckResult:
     """Say whether ``answer`` solves the exercise ``label`` within its tolerance.
 
     Parameters
@@ -233,6 +246,15 @@ def check(label: str, answer: Any) -> CheckResult:
     References
     ----------
     Used in the exercises of every chapter.
+
+    Examples
+    --------
+    >>> from rmtbook import exercises
+    >>> result = exercises.check("ex-conc-chi2", 1.0)
+    >>> bool(result)
+    False
+    >>> result.label
+    'ex-conc-chi2'
     """
     key = check_choice("label", label, _REGISTRY)
     spec = _REGISTRY[key]

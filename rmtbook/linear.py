@@ -1,6 +1,6 @@
 """Ridge regression in the proportional regime: deterministic equivalents and simulations.
 
-Setting (chapter 5, ``chapters/05_ridge.md``). Data ``X = C^{1/2} Z`` in ``R^{p x n}`` (columns
+Setting (:doc:`/chapters/05_ridge`). Data ``X = C^{1/2} Z`` in ``R^{p x n}`` (columns
 are samples, ``Z`` has i.i.d. standard Gaussian entries), responses ``y = X^T beta* + eps`` with
 ``eps ~ N(0, sigma^2 I_n)`` and ``beta*`` of squared norm ``signal_norm2`` in a uniformly random
 direction independent of ``C``. The ridge estimator is
@@ -12,7 +12,7 @@ direction independent of ``C``. The ridge estimator is
     R_in  = (1/n) ||y - X^T betahat||^2,
     R_out = E[(y_new - x_new^T betahat)^2] = sigma^2 + (betahat - beta*)^T C (betahat - beta*).
 
-Deterministic equivalents (derived in chapter 5). Let ``kappa > 0`` solve
+Deterministic equivalents (derived in :doc:`/chapters/05_ridge`). Let ``kappa > 0`` solve
 
     gamma = kappa (1 - (1/n) tr C (C + kappa I)^{-1})            (kappa = gamma (1 + delta(-gamma))),
 
@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Optional
 
 import numpy as np
 
 from . import _silverstein
-from ._rng import RngLike, as_generator
+from ._rng import as_generator
+from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_int, check_weights
 
 __all__ = [
@@ -72,11 +73,11 @@ class RidgeRisk:
         Effective regularization ``kappa`` (0 in the ridgeless limit for ``c <= 1``).
     """
 
-    in_sample: Any
-    out_of_sample: Any
-    bias: Any
-    variance: Any
-    kappa: Any
+    in_sample: ScalarOrArray
+    out_of_sample: ScalarOrArray
+    bias: ScalarOrArray
+    variance: ScalarOrArray
+    kappa: ScalarOrArray
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,10 @@ class SimulatedRidgeRisk:
         Number of independent draws of ``(Z, beta*, eps)``.
     """
 
-    in_sample: Any
-    out_of_sample: Any
-    in_sample_se: Any
-    out_of_sample_se: Any
+    in_sample: ScalarOrArray
+    out_of_sample: ScalarOrArray
+    in_sample_se: ScalarOrArray
+    out_of_sample_se: ScalarOrArray
     in_sample_draws: np.ndarray
     out_of_sample_draws: np.ndarray
     num_draws: int
@@ -108,7 +109,7 @@ class SimulatedRidgeRisk:
 # ------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------
-def _population(population_eigs: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
+def _population(population_eigs: Optional[ArrayLike], weights: Optional[ArrayLike]) -> tuple[np.ndarray, np.ndarray]:
     """Validated population eigenvalues (positive) and normalized weights."""
     if population_eigs is None:
         if weights is not None:
@@ -120,7 +121,7 @@ def _population(population_eigs: Any, weights: Any) -> tuple[np.ndarray, np.ndar
     return t, w
 
 
-def _out(x: np.ndarray) -> Any:
+def _out(x: np.ndarray) -> ScalarOrArray:
     """Return a Python float for 0-d arrays, the array otherwise."""
     return float(x) if np.ndim(x) == 0 else x
 
@@ -143,8 +144,8 @@ def _solve_kappa(c: np.ndarray, gamma: np.ndarray, t: np.ndarray, w: np.ndarray)
 
 
 def effective_ridge(
-    ratio: Any, ridge: Any, population_eigs: Any = None, weights: Any = None
-) -> Any:
+    ratio: ArrayLike, ridge: ArrayLike, population_eigs: Optional[ArrayLike] = None, weights: Optional[ArrayLike] = None
+) -> ScalarOrArray:
     """Effective regularization ``kappa`` of ridge regression.
 
     ``kappa`` is the positive solution of
@@ -172,8 +173,17 @@ def effective_ridge(
 
     References
     ----------
-    Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani (2022); Couillet & Liao
-    (2022). Used in chapter 5 (``chapters/05_ridge.md``).
+    :cite:p:`dobriban2018high,hastie2022surprises,couillet2022rmt`.
+    Used in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import effective_ridge
+    >>> kappa = effective_ridge(0.5, 1.0)  # isotropic: kappa = gamma + c kappa / (1 + kappa)
+    >>> round(kappa, 6)
+    1.280776
+    >>> round(1.0 + 0.5 * kappa / (1.0 + kappa), 6)
+    1.280776
     """
     c = check_array("ratio", ratio, low=0.0, low_open=True)
     g = check_array("ridge", ridge, low=0.0)
@@ -195,12 +205,12 @@ def _warn_infinite() -> None:
 
 
 def ridge_risk(
-    ratio: Any,
-    ridge: Any,
-    noise_var: Any = 0.0,
-    signal_norm2: Any = 1.0,
-    population_eigs: Any = None,
-    weights: Any = None,
+    ratio: ArrayLike,
+    ridge: ArrayLike,
+    noise_var: ArrayLike = 0.0,
+    signal_norm2: ArrayLike = 1.0,
+    population_eigs: Optional[ArrayLike] = None,
+    weights: Optional[ArrayLike] = None,
 ) -> RidgeRisk:
     """Deterministic equivalents of the in-sample and out-of-sample risks of ridge regression.
 
@@ -242,9 +252,19 @@ def ridge_risk(
 
     References
     ----------
-    Dobriban & Wager (2018) (isotropic data); Hastie, Montanari, Rosset & Tibshirani (2022)
-    (general ``C``, ridgeless limit); Couillet & Liao (2022); Liao & Mahoney (2025).
-    Derived and checked in chapter 5 (``chapters/05_ridge.md``).
+    :cite:p:`dobriban2018high` (isotropic data); :cite:p:`hastie2022surprises`
+    (general ``C``, ridgeless limit); :cite:p:`couillet2022rmt,liao2025rmtdl`.
+    Derived and checked in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import ridge_risk, ridge_risk_isotropic
+    >>> risk = ridge_risk(0.5, 0.1, noise_var=0.25, population_eigs=[1.0, 2.0])
+    >>> risk.out_of_sample > risk.in_sample
+    True
+    >>> iso = ridge_risk(0.5, 0.1, noise_var=0.25)
+    >>> round(iso.out_of_sample - ridge_risk_isotropic(0.5, 0.1, noise_var=0.25).out_of_sample, 10)
+    0.0
     """
     c = check_array("ratio", ratio, low=0.0, low_open=True)
     g = check_array("ridge", ridge, low=0.0)
@@ -284,7 +304,7 @@ def ridge_risk(
 
 
 def ridge_risk_isotropic(
-    ratio: Any, ridge: Any, noise_var: Any = 0.0, signal_norm2: Any = 1.0
+    ratio: ArrayLike, ridge: ArrayLike, noise_var: ArrayLike = 0.0, signal_norm2: ArrayLike = 1.0
 ) -> RidgeRisk:
     """Closed-form risks of ridge regression for ``C = I`` through the Marchenko-Pastur law.
 
@@ -318,8 +338,15 @@ def ridge_risk_isotropic(
 
     References
     ----------
-    Marchenko & Pastur (1967); Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani
-    (2022). Used in chapter 5 (``chapters/05_ridge.md``).
+    :cite:p:`marchenko1967distribution,dobriban2018high,hastie2022surprises`.
+    Used in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import optimal_ridge, ridge_risk_isotropic
+    >>> risks = ridge_risk_isotropic(2.0, [0.05, optimal_ridge(2.0, 0.5), 5.0], noise_var=0.5)
+    >>> int(risks.out_of_sample.argmin())  # the optimal ridge wins
+    1
     """
     c = check_array("ratio", ratio, low=0.0, low_open=True)
     g = check_array("ridge", ridge, low=0.0)
@@ -374,7 +401,7 @@ def ridge_risk_isotropic(
     )
 
 
-def optimal_ridge(ratio: Any, noise_var: Any, signal_norm2: Any = 1.0) -> Any:
+def optimal_ridge(ratio: ArrayLike, noise_var: ArrayLike, signal_norm2: ArrayLike = 1.0) -> ScalarOrArray:
     """Optimal ridge ``gamma* = noise_var * ratio / signal_norm2``.
 
     It minimizes the limiting out-of-sample risk for ``C = I`` (chapter 5 derives
@@ -397,8 +424,13 @@ def optimal_ridge(ratio: Any, noise_var: Any, signal_norm2: Any = 1.0) -> Any:
 
     References
     ----------
-    Dobriban & Wager (2018); Hastie, Montanari, Rosset & Tibshirani (2022). Used in chapter 5
-    (``chapters/05_ridge.md``).
+    :cite:p:`dobriban2018high,hastie2022surprises`. Used in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import optimal_ridge
+    >>> optimal_ridge(2.0, 0.5, 1.0)  # c sigma^2 / r^2
+    1.0
     """
     c = check_array("ratio", ratio, low=0.0, low_open=True)
     s2 = check_array("noise_var", noise_var, low=0.0)
@@ -409,7 +441,9 @@ def optimal_ridge(ratio: Any, noise_var: Any, signal_norm2: Any = 1.0) -> Any:
 # ------------------------------------------------------------------------------------------
 # simulation
 # ------------------------------------------------------------------------------------------
-def population_diagonal(p: int, population_eigs: Any = None, weights: Any = None) -> np.ndarray:
+def population_diagonal(
+    p: int, population_eigs: Optional[ArrayLike] = None, weights: Optional[ArrayLike] = None
+) -> RealArray:
     """Diagonal of a ``p x p`` population covariance with the given spectral weights.
 
     Eigenvalue ``t_k`` is repeated ``round(w_k p)`` times (largest-remainder rounding so that the
@@ -431,7 +465,13 @@ def population_diagonal(p: int, population_eigs: Any = None, weights: Any = None
 
     References
     ----------
-    Used in chapter 5 (``chapters/05_ridge.md``).
+    Used in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import population_diagonal
+    >>> population_diagonal(4, [1.0, 3.0], [0.25, 0.75])
+    array([1., 3., 3., 3.])
     """
     p = check_int("p", p, low=1)
     t, w = _population(population_eigs, weights)
@@ -480,12 +520,13 @@ def _fit_ridge(a: np.ndarray, ytil: np.ndarray, gammas: np.ndarray) -> tuple[np.
 def simulate_ridge_risk(
     p: int,
     n: int,
-    ridge: Any,
+    ridge: ArrayLike,
     noise_var: float = 0.0,
     signal_norm2: float = 1.0,
-    population_eigs: Any = None,
-    weights: Any = None,
+    population_eigs: Optional[ArrayLike] = None,
+    weights: Optional[ArrayLike] = None,
     num_draws: int = 1,
+    *,
     rng: RngLike = None,
 ) -> SimulatedRidgeRisk:
     """Draw ridge regression problems and return the empirical risks (means and standard errors).
@@ -521,8 +562,15 @@ def simulate_ridge_risk(
 
     References
     ----------
-    Hastie, Montanari, Rosset & Tibshirani (2022); Liao & Mahoney (2025). Used in chapter 5
-    (``chapters/05_ridge.md``).
+    :cite:p:`hastie2022surprises,liao2025rmtdl`. Used in :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook import ridge_risk, simulate_ridge_risk
+    >>> sim = simulate_ridge_risk(100, 200, 0.5, noise_var=0.25, num_draws=10, rng=0)
+    >>> theory = ridge_risk(0.5, 0.5, noise_var=0.25).out_of_sample
+    >>> bool(abs(sim.out_of_sample - theory) < 4 * sim.out_of_sample_se + 0.05 * theory)
+    True
     """
     p = check_int("p", p, low=1)
     n = check_int("n", n, low=1)

@@ -36,7 +36,7 @@ Gradients are computed by explicit back-propagation, vectorized over samples: wi
       + \\sum_{\\ell=1}^{L} s_{\\ell-1}^2\\,(\\Delta_\\ell^\\top\\Delta_\\ell)\\odot
         (\\Sigma_{\\ell-1}^\\top\\Sigma_{\\ell-1}).
 
-Used in chapters 9 (deep conjugate kernels) and 10 (the neural tangent kernel). Layer 4: imports
+Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`. Layer 4: imports
 :mod:`rmtbook.hermite` (activations) and the bottom layer only.
 """
 
@@ -44,16 +44,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Union
+from dataclasses import dataclass
+from typing import Optional, Union
 
 import numpy as np
 
 from . import hermite as _hermite
-from ._rng import RngLike, as_generator
-from ._validation import check_array, check_int, check_positive, check_scalar
+from ._results import TupleLike
+from ._rng import as_generator
+from ._typing import Activation, ArrayLike, RealArray, RngLike
+from ._validation import check_array, check_int, check_positive, check_scalar, deprecated_alias
 
 __all__ = [
     "MLPParams",
+    "ForwardPass",
+    "LinearizedPredictions",
+    "TrainingHistory",
     "init_mlp",
     "mlp_forward",
     "mlp_output",
@@ -66,14 +72,19 @@ __all__ = [
     "train_mlp_gd",
 ]
 
-ActivationLike = Union[str, Callable[[np.ndarray], np.ndarray]]
-Activations = Union[ActivationLike, Sequence[ActivationLike]]
+ActivationLike = Activation
+Activations = Union[Activation, Sequence[Activation]]
+Widths = Union[int, Sequence[int]]
 
 _MAX_JACOBIAN_ENTRIES = 50_000_000
 
 
-class MLPParams(NamedTuple):
+@dataclass(frozen=True)
+class MLPParams(TupleLike):
     """Weights of a bias-free fully connected network with a linear readout.
+
+    A frozen dataclass (formerly a named tuple): it still unpacks as ``weights, readout =
+    params``.
 
     Attributes
     ----------
@@ -97,9 +108,80 @@ class MLPParams(NamedTuple):
         return self.weights[0].shape[1]
 
     @property
-    def n_params(self) -> int:
+    def num_params(self) -> int:
         """Total number of parameters (weights and readout)."""
         return int(sum(w.size for w in self.weights) + self.readout.size)
+
+    @property
+    def n_params(self) -> int:
+        """Deprecated spelling of :attr:`num_params` (the package spells counts ``num_*``)."""
+        deprecated_alias("MLPParams.n_params", "MLPParams.num_params")
+        return self.num_params
+
+
+@dataclass(frozen=True)
+class ForwardPass(TupleLike):
+    """Pre- and post-activations of a forward pass. Unpacks as ``Z, S = forward``.
+
+    Attributes
+    ----------
+    Z : list of numpy.ndarray
+        Pre-activations ``[Z_1, ..., Z_L]`` (``d_l x n`` each).
+    S : list of numpy.ndarray
+        Post-activations ``[X, Sigma_1, ..., Sigma_L]`` (the input first).
+    """
+
+    Z: list[RealArray]
+    S: list[RealArray]
+
+
+@dataclass(frozen=True)
+class LinearizedPredictions(TupleLike):
+    """Predictions of the linearized network along training. Unpacks as ``train, test``.
+
+    Attributes
+    ----------
+    train : numpy.ndarray
+        ``len(times) x n`` predictions on the training data.
+    test : numpy.ndarray or None
+        ``len(times) x m`` predictions on the test data (``None`` without test data).
+    """
+
+    train: RealArray
+    test: Optional[RealArray]
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """Recorded predictions of a network trained by gradient descent (:func:`train_mlp_gd`).
+
+    Attributes
+    ----------
+    steps : numpy.ndarray
+        The recorded step counts (sorted, distinct).
+    train : numpy.ndarray
+        ``len(steps) x n`` predictions on the training data.
+    test : numpy.ndarray or None
+        ``len(steps) x m`` predictions on the test data (``None`` without ``X_test``).
+    params : MLPParams
+        The final weights.
+
+    Notes
+    -----
+    This replaces the dict that :func:`train_mlp_gd` returned; ``history["train"]`` still
+    works for one release, with a DeprecationWarning (use ``history.train``).
+    """
+
+    steps: np.ndarray
+    train: RealArray
+    test: Optional[RealArray]
+    params: MLPParams
+
+    def __getitem__(self, key: str) -> object:
+        if key not in ("steps", "train", "test", "params"):
+            raise KeyError(key)
+        deprecated_alias(f"history[{key!r}]", f"history.{key}")
+        return getattr(self, key)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -133,7 +215,7 @@ def _activation_list(activations: Activations, depth: int | None) -> list[tuple[
     return [_activation_pair(a, f"activations[{i}]") for i, a in enumerate(acts)]
 
 
-def _widths_list(widths: Any, depth: int | None) -> list[int]:
+def _widths_list(widths: Widths, depth: int | None) -> list[int]:
     """Validate hidden widths (an int broadcast to ``depth`` layers, or a sequence of ints)."""
     if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
         return [check_int("widths", widths, low=1)] * (depth or 1)
@@ -148,7 +230,7 @@ def _widths_list(widths: Any, depth: int | None) -> list[int]:
     return [check_int(f"widths[{i}]", w, low=1) for i, w in enumerate(items)]
 
 
-def _layers(activations: Activations, widths: Any) -> tuple[list[tuple[Callable, Callable]], list[int]]:
+def _layers(activations: Activations, widths: Widths) -> tuple[list[tuple[Callable, Callable]], list[int]]:
     """Consistent activation pairs and widths (either may be broadcast from a single value)."""
     single_act = isinstance(activations, str) or callable(activations)
     single_width = isinstance(widths, (int, np.integer)) and not isinstance(widths, bool)
@@ -159,14 +241,14 @@ def _layers(activations: Activations, widths: Any) -> tuple[list[tuple[Callable,
     return _activation_list(activations, len(ws)), ws
 
 
-def _check_data(name: str, X: Any, p: int | None = None) -> np.ndarray:
+def _check_data(name: str, X: ArrayLike, p: int | None = None) -> np.ndarray:
     X = check_array(name, X, ndim=2)
     if p is not None and X.shape[0] != p:
         raise ValueError(f"{name} must have {p} rows (the network's input dimension), got {X.shape[0]}")
     return X
 
 
-def _check_params(params: Any) -> MLPParams:
+def _check_params(params: MLPParams) -> MLPParams:
     if not isinstance(params, MLPParams):
         raise TypeError(f"params must be an MLPParams (see rmtbook.init_mlp), got {type(params).__name__}")
     prev = params.weights[0].shape[1]
@@ -185,7 +267,7 @@ def _scales(params: MLPParams) -> list[float]:
 
 
 # -- parameters and forward pass ---------------------------------------------------------------
-def init_mlp(p: int, widths: Any, rng: RngLike = None) -> MLPParams:
+def init_mlp(p: int, widths: Widths, *, rng: RngLike = None) -> MLPParams:
     """Draw the weights of a random network with i.i.d. standard Gaussian entries.
 
     Parameters
@@ -195,7 +277,7 @@ def init_mlp(p: int, widths: Any, rng: RngLike = None) -> MLPParams:
     widths
         Hidden widths ``(d_1, ..., d_L)`` (a single int means one hidden layer).
     rng
-        ``None``, a seed or a :class:`numpy.random.Generator`.
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
 
     Returns
     -------
@@ -205,7 +287,14 @@ def init_mlp(p: int, widths: Any, rng: RngLike = None) -> MLPParams:
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018), NTK parametrization. Used in chapters 9 and 10.
+    :cite:p:`jacot2018neural`, NTK parametrization. Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook import init_mlp
+    >>> params = init_mlp(3, [5, 4], rng=0)
+    >>> params.widths, params.input_dim, params.num_params
+    ((5, 4), 3, 39)
     """
     p = check_int("p", p, low=1)
     ws = _widths_list(widths, None)
@@ -215,7 +304,7 @@ def init_mlp(p: int, widths: Any, rng: RngLike = None) -> MLPParams:
     return MLPParams(weights, gen.standard_normal(ws[-1]))
 
 
-def mlp_forward(params: MLPParams, X: Any, activations: Activations) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def mlp_forward(params: MLPParams, X: ArrayLike, activations: Activations) -> ForwardPass:
     """Forward pass: pre-activations ``Z_l`` and post-activations ``Sigma_l``.
 
     Parameters
@@ -229,16 +318,27 @@ def mlp_forward(params: MLPParams, X: Any, activations: Activations) -> tuple[li
 
     Returns
     -------
-    Z, S
-        ``Z = [Z_1, ..., Z_L]`` and ``S = [X, Sigma_1, ..., Sigma_L]`` (``d_l x n`` each).
+    ForwardPass
+        ``.Z = [Z_1, ..., Z_L]`` and ``.S = [X, Sigma_1, ..., Sigma_L]`` (``d_l x n`` each);
+        unpacks as ``Z, S``.
 
     References
     ----------
-    Used in chapters 9 and 10.
+    Used in :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import init_mlp, mlp_forward
+    >>> params = init_mlp(3, [5, 4], rng=0)
+    >>> Z, S = mlp_forward(params, np.eye(3), "relu")
+    >>> [z.shape for z in Z], [s.shape for s in S]
+    ([(5, 3), (4, 3)], [(3, 3), (5, 3), (4, 3)])
     """
     params = _check_params(params)
     X = _check_data("X", X, params.input_dim)
-    return _forward(params, X, _activation_list(activations, len(params.weights)))
+    Z, S = _forward(params, X, _activation_list(activations, len(params.weights)))
+    return ForwardPass(Z=Z, S=S)
 
 
 def _forward(params: MLPParams, X: np.ndarray, acts: list[tuple[Callable, Callable]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -252,12 +352,33 @@ def _forward(params: MLPParams, X: np.ndarray, acts: list[tuple[Callable, Callab
     return Z, S
 
 
-def mlp_output(params: MLPParams, X: Any, activations: Activations) -> np.ndarray:
+def mlp_output(params: MLPParams, X: ArrayLike, activations: Activations) -> RealArray:
     """Network outputs ``f(X) = v^T Sigma_L / sqrt(d_L)`` (length n).
+
+    Parameters
+    ----------
+    params
+        Network weights (:func:`init_mlp`).
+    X
+        Data, ``p x n`` (columns are samples).
+    activations
+        One activation (name or callable) for every layer, or a list with one per layer.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``n`` outputs.
 
     References
     ----------
-    Used in chapter 10.
+    Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import init_mlp, mlp_output
+    >>> mlp_output(init_mlp(3, [5], rng=0), np.eye(3), "tanh").shape
+    (3,)
     """
     _, S = mlp_forward(params, X, activations)
     return params.readout @ S[-1] / np.sqrt(params.readout.size)
@@ -275,22 +396,52 @@ def _backward(params: MLPParams, Z: list[np.ndarray], acts: list[tuple[Callable,
     return deltas  # type: ignore[return-value]
 
 
-def mlp_jacobian(params: MLPParams, X: Any, activations: Activations) -> np.ndarray:
+def mlp_jacobian(params: MLPParams, X: ArrayLike, activations: Activations) -> RealArray:
     """Jacobian of the outputs with respect to all parameters, ``n x P``.
 
     The parameters are flattened as ``W_1.ravel(), ..., W_L.ravel(), v`` (row-major). Meant for
     small networks (it stores ``n P`` numbers); :func:`mlp_ntk` computes ``J J^T`` without it.
 
+    Parameters
+    ----------
+    params
+        Network weights (:func:`init_mlp`).
+    X
+        Data, ``p x n`` (columns are samples).
+    activations
+        One activation (name or callable) for every layer, or a list with one per layer.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``J`` of shape ``(n, params.num_params)``.
+
+    Raises
+    ------
+    ValueError
+        If ``J`` would hold more than 5e7 entries (use :func:`mlp_ntk`).
+
     References
     ----------
-    Used in chapter 10 and to check :func:`mlp_ntk` against finite differences.
+    Used in :doc:`/chapters/10_ntk` and to check :func:`mlp_ntk` against finite differences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import init_mlp, mlp_jacobian, mlp_ntk
+    >>> params = init_mlp(3, [5], rng=0)
+    >>> J = mlp_jacobian(params, np.eye(3), "tanh")
+    >>> J.shape
+    (3, 20)
+    >>> bool(np.allclose(J @ J.T, mlp_ntk(params, np.eye(3), "tanh")))
+    True
     """
     params = _check_params(params)
     X = _check_data("X", X, params.input_dim)
     n = X.shape[1]
-    if n * params.n_params > _MAX_JACOBIAN_ENTRIES:
+    if n * params.num_params > _MAX_JACOBIAN_ENTRIES:
         raise ValueError(
-            f"the Jacobian would hold n * P = {n * params.n_params} entries (limit "
+            f"the Jacobian would hold n * P = {n * params.num_params} entries (limit "
             f"{_MAX_JACOBIAN_ENTRIES}); use mlp_ntk for large networks"
         )
     acts = _activation_list(activations, len(params.weights))
@@ -304,7 +455,9 @@ def mlp_jacobian(params: MLPParams, X: Any, activations: Activations) -> np.ndar
     return np.concatenate(blocks, axis=1)
 
 
-def mlp_ntk(params: MLPParams, X: Any, activations: Activations, Y: Any | None = None) -> np.ndarray:
+def mlp_ntk(
+    params: MLPParams, X: ArrayLike, activations: Activations, Y: ArrayLike | None = None
+) -> RealArray:
     """Empirical neural tangent kernel ``J(X) J(Y)^T`` of a given network.
 
     Parameters
@@ -326,7 +479,15 @@ def mlp_ntk(params: MLPParams, X: Any, activations: Activations, Y: Any | None =
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018). Used in chapter 10.
+    :cite:p:`jacot2018neural`. Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import init_mlp, mlp_ntk
+    >>> theta = mlp_ntk(init_mlp(3, [50], rng=0), np.eye(3), "relu")
+    >>> theta.shape, bool(np.allclose(theta, theta.T))
+    ((3, 3), True)
     """
     params = _check_params(params)
     acts = _activation_list(activations, len(params.weights))
@@ -351,7 +512,9 @@ def _ntk(params: MLPParams, acts: list[tuple[Callable, Callable]], X: np.ndarray
 
 
 # -- random features and empirical kernels -----------------------------------------------------
-def random_network_features(X: Any, activations: Activations, widths: Any, rng: RngLike = None) -> list[np.ndarray]:
+def random_network_features(
+    X: ArrayLike, activations: Activations, widths: Widths, *, rng: RngLike = None
+) -> list[RealArray]:
     """Post-activation features of a random bias-free network.
 
     Parameters
@@ -363,7 +526,7 @@ def random_network_features(X: Any, activations: Activations, widths: Any, rng: 
     widths
         Hidden widths ``(d_1, ..., d_L)``; an int with a list of activations is broadcast.
     rng
-        ``None``, a seed or a :class:`numpy.random.Generator`.
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
 
     Returns
     -------
@@ -373,7 +536,15 @@ def random_network_features(X: Any, activations: Activations, widths: Any, rng: 
 
     References
     ----------
-    Neal (1996); Fan & Wang (2020). Used in chapter 9.
+    :cite:p:`neal1996bayesian,fan2020spectra`. Used in :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_network_features
+    >>> feats = random_network_features(np.eye(3), ["relu", "tanh"], [6, 4], rng=0)
+    >>> [f.shape for f in feats]
+    [(6, 3), (4, 3)]
     """
     X = _check_data("X", X)
     acts, ws = _layers(activations, widths)
@@ -388,38 +559,82 @@ def random_network_features(X: Any, activations: Activations, widths: Any, rng: 
     return feats
 
 
-def empirical_conjugate_kernel(X: Any, activations: Activations, widths: Any, rng: RngLike = None) -> np.ndarray:
+def empirical_conjugate_kernel(
+    X: ArrayLike, activations: Activations, widths: Widths, *, rng: RngLike = None
+) -> RealArray:
     """Finite-width conjugate kernel ``Sigma_L^T Sigma_L / d_L`` (``n x n``).
 
     Converges entrywise to :func:`rmtbook.deep.conjugate_kernel` as the widths grow, with
     fluctuations of order ``d^{-1/2}``.
 
+    Parameters
+    ----------
+    X, activations, widths
+        As in :func:`random_network_features`.
+    rng
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``n x n`` kernel of the last layer's features.
+
     References
     ----------
-    Neal (1996); Fan & Wang (2020). Used in chapter 9.
+    :cite:p:`neal1996bayesian,fan2020spectra`. Used in :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import empirical_conjugate_kernel
+    >>> K = empirical_conjugate_kernel(np.eye(2), "relu", 20000, rng=0)
+    >>> np.round(K, 2)  # arc-cosine kernel: 1/2 on the diagonal, 1/(2 pi) off it, up to O(d^{-1/2})
+    array([[0.51, 0.16],
+           [0.16, 0.5 ]])
     """
-    S = random_network_features(X, activations, widths, rng)[-1]
+    S = random_network_features(X, activations, widths, rng=rng)[-1]
     return S.T @ S / S.shape[0]
 
 
-def empirical_ntk(X: Any, activations: Activations, widths: Any, rng: RngLike = None) -> np.ndarray:
+def empirical_ntk(
+    X: ArrayLike, activations: Activations, widths: Widths, *, rng: RngLike = None
+) -> RealArray:
     """Empirical NTK ``J J^T`` of a freshly drawn random network (``n x n``).
 
     Converges entrywise to :func:`rmtbook.deep.neural_tangent_kernel` as the widths grow, with
     fluctuations of order ``d^{-1/2}``.
 
+    Parameters
+    ----------
+    X, activations, widths
+        As in :func:`random_network_features`.
+    rng
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``n x n`` kernel ``J J^T`` at a random initialization (:func:`init_mlp`).
+
     References
     ----------
-    Jacot, Gabriel & Hongler (2018); Lee et al. (2019). Used in chapter 10.
+    :cite:p:`jacot2018neural,lee2019wide`. Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import empirical_ntk
+    >>> empirical_ntk(np.eye(2), "relu", 100, rng=0).shape
+    (2, 2)
     """
     X = _check_data("X", X)
     acts, ws = _layers(activations, widths)
-    params = init_mlp(X.shape[0], ws, rng)
+    params = init_mlp(X.shape[0], ws, rng=rng)
     return _ntk(params, acts, X, None)
 
 
 # -- training ------------------------------------------------------------------------------------
-def _check_kernel_pair(Theta_train: Any, Theta_test_train: Any | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _check_kernel_pair(Theta_train: ArrayLike, Theta_test_train: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
     K = check_array("Theta_train", Theta_train, ndim=2, shape=(n, n))
     scale = max(float(np.abs(K).max()), 1e-300)
     if not np.allclose(K, K.T, rtol=0, atol=1e-8 * scale):
@@ -431,15 +646,15 @@ def _check_kernel_pair(Theta_train: Any, Theta_test_train: Any | None, n: int) -
 
 
 def linearized_gd_predictions(
-    Theta_train: Any,
-    Theta_test_train: Any | None,
-    y: Any,
-    times: Any,
+    Theta_train: ArrayLike,
+    Theta_test_train: ArrayLike | None,
+    y: ArrayLike,
+    times: ArrayLike,
     *,
-    f0_train: Any | None = None,
-    f0_test: Any | None = None,
+    f0_train: ArrayLike | None = None,
+    f0_test: ArrayLike | None = None,
     lr: float | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> LinearizedPredictions:
     """Predictions of the linearized network trained by gradient descent on the square loss.
 
     For the loss ``(1/2) ||f(X) - y||^2`` and a constant kernel ``Theta``, gradient flow gives on
@@ -466,12 +681,25 @@ def linearized_gd_predictions(
 
     Returns
     -------
-    f_train, f_test
-        Arrays ``len(times) x n`` and ``len(times) x m`` (``f_test`` is ``None`` without test data).
+    LinearizedPredictions
+        ``.train`` (``len(times) x n``) and ``.test`` (``len(times) x m``, ``None`` without test
+        data); unpacks as ``f_train, f_test``.
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018); Lee et al. (2019). Used in chapter 10.
+    :cite:p:`jacot2018neural,lee2019wide`. Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import linearized_gd_predictions
+    >>> K, y = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])
+    >>> pred = linearized_gd_predictions(K, None, y, [0.0, 50.0])
+    >>> np.round(pred.train, 6)  # from f_0 = 0 to the interpolant y
+    array([[ 0.,  0.],
+           [ 1., -1.]])
+    >>> pred.test is None
+    True
     """
     y = check_array("y", y, ndim=1)
     n = y.size
@@ -508,21 +736,21 @@ def linearized_gd_predictions(
         m = Kt.shape[0]
         g0 = np.zeros(m) if f0_test is None else check_array("f0_test", f0_test, shape=(m,))
         f_test = g0[None, :] + (gain * r0[None, :]) @ (Kt @ U).T
-    return f_train, f_test
+    return LinearizedPredictions(train=f_train, test=f_test)
 
 
 def train_mlp_gd(
     params: MLPParams,
-    X: Any,
-    y: Any,
+    X: ArrayLike,
+    y: ArrayLike,
     activations: Activations,
     lr: float,
     steps: int,
     *,
-    X_test: Any | None = None,
-    record: Any | None = None,
+    X_test: ArrayLike | None = None,
+    record: ArrayLike | None = None,
     centered: bool = True,
-) -> dict[str, Any]:
+) -> TrainingHistory:
     """Full-batch gradient descent of a finite network on the square loss ``(1/2)||f - y||^2``.
 
     Parameters
@@ -547,13 +775,25 @@ def train_mlp_gd(
 
     Returns
     -------
-    dict
-        ``steps`` (recorded step counts), ``train`` (``len(steps) x n`` predictions),
-        ``test`` (``len(steps) x m`` or ``None``) and ``params`` (the final weights).
+    TrainingHistory
+        ``.steps`` (recorded step counts), ``.train`` (``len(steps) x n`` predictions),
+        ``.test`` (``len(steps) x m`` or ``None``) and ``.params`` (the final weights). (Formerly
+        a dict: ``history["train"]`` still works, with a DeprecationWarning.)
 
     References
     ----------
-    Lee et al. (2019). Used in chapter 10.
+    :cite:p:`lee2019wide`. Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import init_mlp, train_mlp_gd
+    >>> X, y = np.eye(3), np.array([1.0, -1.0, 0.5])
+    >>> hist = train_mlp_gd(init_mlp(3, [200], rng=0), X, y, "relu", lr=0.5, steps=200, record=[0, 200])
+    >>> hist.steps
+    array([  0, 200])
+    >>> bool(np.abs(hist.train[-1] - y).max() < 1e-3)
+    True
     """
     params = _check_params(params)
     X = _check_data("X", X, params.input_dim)
@@ -601,9 +841,9 @@ def train_mlp_gd(
                 f"gradient descent diverged (overflow) at step {k}; lower lr (got {lr:g}, "
                 "compare 2 / lambda_max of the NTK)"
             ) from exc
-    return {
-        "steps": rec,
-        "train": np.array(train_rec),
-        "test": np.array(test_rec) if Xt is not None else None,
-        "params": MLPParams(tuple(weights), v),
-    }
+    return TrainingHistory(
+        steps=rec,
+        train=np.array(train_rec),
+        test=np.array(test_rec) if Xt is not None else None,
+        params=MLPParams(tuple(weights), v),
+    )

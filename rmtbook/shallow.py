@@ -32,31 +32,33 @@ Layer 4 of the package: imports :mod:`rmtbook.kernels` (layer 3), :mod:`rmtbook.
 References
 ----------
 - C. Louart, Z. Liao and R. Couillet, "A random matrix approach to neural
-  networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 (``louart2018random``).
+  networks", Ann. Appl. Probab. 28 (2018), Thm 1 and Sec. 3 :cite:p:`louart2018random`.
 - R. Couillet and Z. Liao, *Random Matrix Methods for Machine Learning*,
-  Cambridge University Press (2022), Thm 5.1 (``couillet2022rmt``).
+  Cambridge University Press (2022), Thm 5.1 :cite:p:`couillet2022rmt`.
 - S. Mei and A. Montanari, "The generalization error of random features
   regression: precise asymptotics and the double descent curve", CPAM 75 (2022)
-  (``mei2022generalization``).
+  :cite:p:`mei2022generalization`.
 - A. Rahimi and B. Recht, "Random features for large-scale kernel machines",
-  NeurIPS (2007) (``rahimi2007random``).
+  NeurIPS (2007) :cite:p:`rahimi2007random`.
 
-Used in chapter ``chapters/08_random_features.md``.
+Used in :doc:`/chapters/08_random_features`.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Optional
 
 import numpy as np
 from scipy import linalg
 
 from . import kernels as _kernels
-from ._rng import RngLike, as_generator
+from ._results import TupleLike
+from ._rng import as_generator
+from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_choice, check_int, check_matching_columns
-from .hermite import get_activation
+from .hermite import Activation as ActivationPair, get_activation
 
 __all__ = [
     "RandomFeaturesErrors",
@@ -66,9 +68,8 @@ __all__ = [
     "random_features_ridge_errors",
     "simulate_random_features_ridge",
     "random_features_train_test_kernels",
+    "RandomFeaturesKernels",
 ]
-
-ArrayLike = Union[float, np.ndarray, list]
 
 #: Iteration cap of the Newton solver of the fixed point ``delta``.
 _MAX_ITER = 500
@@ -93,9 +94,9 @@ class RandomFeaturesErrors:
         The fixed point ``delta`` (same shape as ``train``).
     """
 
-    train: Any
-    test: Any
-    delta: Any
+    train: ScalarOrArray
+    test: Optional[ScalarOrArray]
+    delta: ScalarOrArray
 
 
 @dataclass(frozen=True)
@@ -113,25 +114,46 @@ class SimulatedRandomFeaturesErrors:
         All draws, shape ``(num_draws,) + ridge.shape``.
     """
 
-    train: Any
-    train_se: Any
-    test: Any
-    test_se: Any
-    train_draws: np.ndarray
-    test_draws: Optional[np.ndarray]
+    train: ScalarOrArray
+    train_se: ScalarOrArray
+    test: Optional[ScalarOrArray]
+    test_se: Optional[ScalarOrArray]
+    train_draws: RealArray
+    test_draws: Optional[RealArray]
+
+
+@dataclass(frozen=True)
+class RandomFeaturesKernels(TupleLike):
+    """Kernel blocks of the random features equivalents (:func:`random_features_train_test_kernels`).
+
+    Unpacks and indexes like the former tuple: ``Phi, Phi_cross, Phi_test_diag = kernels``.
+
+    Attributes
+    ----------
+    Phi : numpy.ndarray
+        ``n x n`` kernel of the training data.
+    Phi_cross : numpy.ndarray or None
+        ``n x nhat`` cross kernel ``Phi_{X Xhat}`` (``None`` without test data).
+    Phi_test_diag : numpy.ndarray or None
+        Diagonal of ``Phi_{Xhat Xhat}``, length ``nhat`` (``None`` without test data).
+    """
+
+    Phi: RealArray
+    Phi_cross: Optional[RealArray]
+    Phi_test_diag: Optional[RealArray]
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation helpers
 # ---------------------------------------------------------------------------------------------
-def _targets(name: str, y: Any, n: int, x_name: str, X: np.ndarray) -> np.ndarray:
+def _targets(name: str, y: ArrayLike, n: int, x_name: str, X: np.ndarray) -> np.ndarray:
     """Targets as an ``n x k`` array (a vector becomes one column)."""
     arr = check_array(name, y, ndim=(1, 2))
     check_matching_columns(x_name, X, name, arr)
     return arr.reshape(n, -1)
 
 
-def _widths_and_ridges(width: Any, ridge: Any) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+def _widths_and_ridges(width: ArrayLike, ridge: ArrayLike) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     w = check_array("width", width, low=0.0, low_open=True)
     r = check_array("ridge", ridge, low=0.0, low_open=True)
     try:
@@ -141,7 +163,7 @@ def _widths_and_ridges(width: Any, ridge: Any) -> tuple[np.ndarray, np.ndarray, 
     return np.broadcast_to(w, shape).ravel(), np.broadcast_to(r, shape).ravel(), shape
 
 
-def _shaped(values: np.ndarray, shape: tuple[int, ...]) -> Any:
+def _shaped(values: np.ndarray, shape: tuple[int, ...]) -> ScalarOrArray:
     out = values.reshape(shape)
     return float(out) if out.ndim == 0 else out
 
@@ -183,7 +205,7 @@ def _solve_delta(lam: np.ndarray, n: int, alpha: np.ndarray, gamma: np.ndarray) 
     return t - 1.0
 
 
-def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: ArrayLike) -> Any:
+def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: ArrayLike) -> ScalarOrArray:
     """The fixed point ``delta`` of random features ridge regression, from the spectrum of ``Phi``.
 
     Solves ``delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1}`` with ``N = width``,
@@ -205,7 +227,14 @@ def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: Array
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1. Used in chapter ``08_random_features``.
+    :cite:p:`louart2018random`, Thm 1. Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> from rmtbook import random_features_delta
+    >>> delta = random_features_delta([1.0, 1.0, 1.0, 1.0], width=4, ridge=1.0)
+    >>> round(delta, 6)  # solves delta = 1 / (1 / (1 + delta) + 1)
+    0.618034
     """
     lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1))
     widths, ridges, shape = _widths_and_ridges(width, ridge)
@@ -276,8 +305,19 @@ def random_features_errors_from_kernel(
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1.
-    Used in chapter ``08_random_features``.
+    :cite:p:`louart2018random`, Thm 1 and Sec. 3; :cite:p:`couillet2022rmt`, Thm 5.1.
+    Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_errors_from_kernel
+    >>> Phi, y = np.eye(4), np.array([1.0, -1.0, 1.0, -1.0])
+    >>> err = random_features_errors_from_kernel(Phi, y, width=[2.0, 8.0], ridge=0.1)
+    >>> err.train.shape, bool(err.train[1] < err.train[0])  # more features fit better
+    ((2,), True)
+    >>> err.test is None
+    True
     """
     K = check_array("Phi", Phi, ndim=2)
     n = K.shape[0]
@@ -336,8 +376,8 @@ def random_features_errors_from_kernel(
 # From data and an activation
 # ---------------------------------------------------------------------------------------------
 def random_features_train_test_kernels(
-    X: ArrayLike, activation: Any, X_test: Optional[ArrayLike] = None, *, kernel: str = "exact"
-) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]:
+    X: ArrayLike, activation: Activation, X_test: Optional[ArrayLike] = None, *, kernel: str = "exact"
+) -> RandomFeaturesKernels:
     """Kernel blocks needed by the deterministic equivalents: ``Phi``, ``Phi_{X Xhat}``, ``diag Phi_{Xhat Xhat}``.
 
     The cross kernel ``Phi_{X Xhat} = E_w[phi(X^T w) phi(w^T Xhat)]`` is an off-diagonal block
@@ -360,12 +400,25 @@ def random_features_train_test_kernels(
 
     Returns
     -------
-    Phi, Phi_cross, Phi_test_diag
-        The last two are ``None`` without test data.
+    RandomFeaturesKernels
+        ``.Phi``, ``.Phi_cross`` and ``.Phi_test_diag`` (the last two ``None`` without test
+        data); unpacks as ``Phi, Phi_cross, Phi_test_diag``.
 
     References
     ----------
-    Louart, Liao & Couillet (2018); Liao & Mahoney (2025). Used in chapter ``08_random_features``.
+    :cite:p:`louart2018random,liao2025rmtdl`. Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_train_test_kernels
+    >>> X = np.eye(3)[:, :2]
+    >>> Phi, Phi_cross, Phi_test_diag = random_features_train_test_kernels(X, "relu", np.eye(3)[:, 2:])
+    >>> Phi.shape, Phi_cross.shape, Phi_test_diag.shape
+    ((2, 2), (2, 1), (1,))
+    >>> np.round(Phi, 4)  # the arc-cosine kernel of orthonormal points: 1/2 and 1/(2 pi)
+    array([[0.5   , 0.1592],
+           [0.1592, 0.5   ]])
     """
     kind = check_choice("kernel", kernel, ("exact", "linear"))
     X = check_array("X", X, ndim=2)
@@ -375,16 +428,22 @@ def random_features_train_test_kernels(
         else _kernels.random_features_kernel_linear_equivalent
     )
     if X_test is None:
-        return fn(X, activation), None, None
+        return RandomFeaturesKernels(Phi=fn(X, activation), Phi_cross=None, Phi_test_diag=None)
     Xt = check_array("X_test", X_test, ndim=2)
     if Xt.shape[0] != X.shape[0]:
         raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
     n = X.shape[1]
     full = fn(np.concatenate([X, Xt], axis=1), activation)
-    return full[:n, :n], full[:n, n:], np.diag(full)[n:].copy()
+    return RandomFeaturesKernels(Phi=full[:n, :n], Phi_cross=full[:n, n:], Phi_test_diag=np.diag(full)[n:].copy())
 
 
-def _check_model_inputs(X, y, activation, X_test, y_test):
+def _check_model_inputs(
+    X: ArrayLike,
+    y: ArrayLike,
+    activation: Activation,
+    X_test: Optional[ArrayLike],
+    y_test: Optional[ArrayLike],
+) -> tuple[np.ndarray, np.ndarray, ActivationPair, Optional[np.ndarray], Optional[np.ndarray]]:
     X = check_array("X", X, ndim=2)
     n = X.shape[1]
     Y = _targets("y", y, n, "X", X)
@@ -405,7 +464,7 @@ def _check_model_inputs(X, y, activation, X_test, y_test):
 def random_features_ridge_errors(
     X: ArrayLike,
     y: ArrayLike,
-    activation: Any,
+    activation: Activation,
     width: ArrayLike,
     ridge: ArrayLike,
     X_test: Optional[ArrayLike] = None,
@@ -453,8 +512,20 @@ def random_features_ridge_errors(
 
     References
     ----------
-    Louart, Liao & Couillet (2018), Thm 1 and Sec. 3; Couillet & Liao (2022), Thm 5.1;
-    Mei & Montanari (2022). Used in chapter ``08_random_features``.
+    :cite:p:`louart2018random`, Thm 1 and Sec. 3; :cite:p:`couillet2022rmt`, Thm 5.1;
+    :cite:p:`mei2022generalization`. Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_ridge_errors
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((10, 40))
+    >>> X /= np.linalg.norm(X, axis=0)
+    >>> y = np.sign(X[0])
+    >>> err = random_features_ridge_errors(X, y, "relu", width=80, ridge=0.1)
+    >>> 0.0 < err.train < 1.0
+    True
     """
     X, Y, act, Xt, Yt = _check_model_inputs(X, y, activation, X_test, y_test)
     _widths_and_ridges(width, ridge)  # fail early, before the kernel is computed
@@ -508,7 +579,7 @@ def _fit_draw(
 def simulate_random_features_ridge(
     X: ArrayLike,
     y: ArrayLike,
-    activation: Any,
+    activation: Activation,
     width: int,
     ridge: ArrayLike,
     X_test: Optional[ArrayLike] = None,
@@ -546,7 +617,20 @@ def simulate_random_features_ridge(
 
     References
     ----------
-    Louart, Liao & Couillet (2018); Rahimi & Recht (2007). Used in chapter ``08_random_features``.
+    :cite:p:`louart2018random,rahimi2007random`. Used in :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_ridge_errors, simulate_random_features_ridge
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((10, 40))
+    >>> X /= np.linalg.norm(X, axis=0)
+    >>> y = np.sign(X[0])
+    >>> sim = simulate_random_features_ridge(X, y, "relu", 80, 0.1, num_draws=20, rng=1)
+    >>> theory = random_features_ridge_errors(X, y, "relu", 80, 0.1).train
+    >>> bool(abs(sim.train - theory) < 4 * sim.train_se + 0.1 * theory)  # within the fluctuations
+    True
     """
     X, Y, act, Xt, Yt = _check_model_inputs(X, y, activation, X_test, y_test)
     N = check_int("width", width, low=1)
@@ -568,7 +652,7 @@ def simulate_random_features_ridge(
         if Xt is not None:
             test[draw] = ((Yt[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
 
-    def summary(values):
+    def summary(values: np.ndarray) -> tuple[ScalarOrArray, ScalarOrArray, np.ndarray]:
         mean = values.mean(axis=0)
         se = values.std(axis=0, ddof=1) / np.sqrt(num_draws)
         return _shaped(mean, shape), _shaped(se, shape), values.reshape((num_draws,) + shape)

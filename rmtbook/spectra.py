@@ -9,19 +9,23 @@ block through matrix-matrix products, so a call costs ``num_steps`` products wit
 ``p x num_probes`` block: O(p * num_steps * num_probes) for an implicit sample covariance with a
 fixed aspect ratio, against O(p^3) for ``eigvalsh``.
 
-Used in chapter 3 (spectra at scale) and by the benchmarks.
+Used in :doc:`/chapters/03_marchenko_pastur` (spectra at scale) and by the benchmarks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Union
 
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from ._rng import RngLike, as_generator
+from ._rng import as_generator
+from ._typing import ArrayLike, RealArray, RngLike
 from ._validation import check_array, check_int, check_positive
+
+#: A symmetric matrix given densely, as a scipy sparse matrix, or as a linear operator.
+MatrixLike = Union[ArrayLike, spla.LinearOperator]
 
 __all__ = [
     "LanczosQuadrature",
@@ -52,7 +56,7 @@ class LanczosQuadrature:
         return float(np.mean(np.sum(self.weights * self.nodes**k, axis=1)))
 
 
-def _as_operator(A: Any) -> spla.LinearOperator:
+def _as_operator(A: MatrixLike) -> spla.LinearOperator:
     if isinstance(A, spla.LinearOperator):
         if A.shape[0] != A.shape[1]:
             raise ValueError(f"A must be square, got shape {A.shape}")
@@ -70,7 +74,7 @@ def _as_operator(A: Any) -> spla.LinearOperator:
 
 
 def lanczos_quadrature(
-    A: Any, *, num_probes: int = 16, num_steps: int = 60, rng: RngLike = None
+    A: MatrixLike, *, num_probes: int = 16, num_steps: int = 60, rng: RngLike = None
 ) -> LanczosQuadrature:
     """Run block stochastic Lanczos from Rademacher probes and return the quadrature rules.
 
@@ -100,7 +104,18 @@ def lanczos_quadrature(
 
     References
     ----------
-    Ubaru, Chen & Saad (2017); Lin, Saad & Yang (2016). Used in chapter 3.
+    :cite:p:`ubaru2017fast,lin2016approximating`. Used in :doc:`/chapters/03_marchenko_pastur`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import lanczos_quadrature
+    >>> A = np.diag(np.arange(1.0, 101.0))
+    >>> quad = lanczos_quadrature(A, num_probes=4, num_steps=20, rng=0)
+    >>> quad.nodes.shape  # one Gauss rule per probe
+    (4, 20)
+    >>> round(quad.moment(1), 6)  # (1/p) tr A; exact here, Rademacher probes of a diagonal matrix
+    50.5
     """
     op = _as_operator(A)
     p = op.shape[0]
@@ -142,14 +157,14 @@ def lanczos_quadrature(
 
 
 def stochastic_lanczos_density(
-    A: Any,
-    x: Any,
+    A: MatrixLike,
+    x: ArrayLike,
     *,
     num_probes: int = 16,
     num_steps: int = 60,
     bandwidth: float | None = None,
     rng: RngLike = None,
-) -> np.ndarray:
+) -> RealArray:
     """Spectral density of a symmetric matrix on the grid ``x``, matrix-free.
 
     The Gauss quadrature measures of :func:`lanczos_quadrature`, averaged over probes, are
@@ -178,7 +193,17 @@ def stochastic_lanczos_density(
 
     References
     ----------
-    Ubaru, Chen & Saad (2017); Lin, Saad & Yang (2016). Used in chapter 3.
+    :cite:p:`ubaru2017fast,lin2016approximating`. Used in :doc:`/chapters/03_marchenko_pastur`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import marchenko_pastur, sample_covariance_operator, stochastic_lanczos_density
+    >>> X = np.random.default_rng(0).standard_normal((400, 800))
+    >>> x = np.array([0.5, 1.0, 1.5])
+    >>> dens = stochastic_lanczos_density(sample_covariance_operator(X), x, rng=1)
+    >>> bool(np.all(np.abs(dens - marchenko_pastur(0.5).pdf(x)) < 0.1))
+    True
     """
     grid = check_array("x", x, ndim=1)
     quad = lanczos_quadrature(A, num_probes=num_probes, num_steps=num_steps, rng=rng)
@@ -193,7 +218,7 @@ def stochastic_lanczos_density(
     return np.exp(-0.5 * z**2) @ weights / (bw * np.sqrt(2 * np.pi))
 
 
-def sample_covariance_operator(X: Any) -> spla.LinearOperator:
+def sample_covariance_operator(X: ArrayLike) -> spla.LinearOperator:
     """The sample covariance ``X X^T / n`` as a LinearOperator, never formed.
 
     Parameters
@@ -208,7 +233,16 @@ def sample_covariance_operator(X: Any) -> spla.LinearOperator:
 
     References
     ----------
-    Used in chapter 3 and ``benchmarks/``.
+    Used in :doc:`/chapters/03_marchenko_pastur` and ``benchmarks/``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import sample_covariance_operator
+    >>> X = np.random.default_rng(0).standard_normal((3, 5))
+    >>> op = sample_covariance_operator(X)
+    >>> bool(np.allclose(op @ np.eye(3), X @ X.T / 5))
+    True
     """
     if hasattr(X, "tocsr"):
         data = X.tocsr()

@@ -34,23 +34,25 @@ its alignment fluctuate at order ``n^{-1/2}``, a subcritical top eigenvalue at t
 Tracy-Widom order ``n^{-2/3}``, and in the critical window ``|ell - sqrt c| = O(n^{-1/3})``
 neither description is accurate.
 
-Used by chapter 4 (``chapters/04_spiked.md``).
+Used by :doc:`/chapters/04_spiked`.
 
 References
 ----------
-Baik, Ben Arous & Peche (2005); Paul (2007); Benaych-Georges & Nadakuditi (2011);
-Couillet & Liao (2022), Ch. 2 (spiked models); Liao & Mahoney (2025).
+:cite:p:`baik2005phase,paul2007asymptotics,benaych2011eigenvalues`;
+:cite:p:`couillet2022rmt`, Ch. 2 (spiked models); :cite:p:`liao2025rmtdl`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
-from ._rng import RngLike, as_generator
-from ._validation import check_array, check_int, check_scalar, check_weights
+from ._results import TupleLike
+from ._rng import as_generator
+from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
+from ._validation import check_array, check_int, check_scalar, check_weights, renamed_kwargs
 
 __all__ = [
     "bbp_threshold",
@@ -62,7 +64,45 @@ __all__ = [
     "outlier_alignment",
     "spiked_population_sample",
     "top_eigenpairs",
+    "SpikedSample",
+    "Eigenpairs",
 ]
+
+
+@dataclass(frozen=True)
+class SpikedSample(TupleLike):
+    """Data drawn from a spiked model and the spike directions.
+
+    Unpacks and indexes like the former tuple: ``X, U = sample``.
+
+    Attributes
+    ----------
+    X : numpy.ndarray
+        Data matrix, ``p x n`` (columns are samples).
+    U : numpy.ndarray
+        Spike directions, ``p x k`` with orthonormal columns.
+    """
+
+    X: RealArray
+    U: RealArray
+
+
+@dataclass(frozen=True)
+class Eigenpairs(TupleLike):
+    """Leading eigenvalues and unit eigenvectors.
+
+    Unpacks and indexes like the former tuple: ``values, vectors = pairs``.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Shape ``(k,)``, in decreasing order.
+    vectors : numpy.ndarray
+        Shape ``(p, k)``, orthonormal columns (column ``i`` goes with ``values[i]``).
+    """
+
+    values: RealArray
+    vectors: RealArray
 
 
 def _as_output(values: np.ndarray, scalar_input: bool) -> float | np.ndarray:
@@ -70,11 +110,11 @@ def _as_output(values: np.ndarray, scalar_input: bool) -> float | np.ndarray:
     return float(values) if scalar_input else values
 
 
-def _check_ratio(ratio: Any) -> float:
+def _check_ratio(ratio: float) -> float:
     return check_scalar("ratio", ratio, low=0.0, low_open=True)
 
 
-def _check_spikes(name: str, value: Any) -> tuple[np.ndarray, bool]:
+def _check_spikes(name: str, value: ArrayLike) -> tuple[np.ndarray, bool]:
     """Non-negative spike strengths: array and whether the input was a scalar."""
     arr = check_array(name, value, ndim=(0, 1), low=0.0)
     return arr, arr.ndim == 0
@@ -106,13 +146,19 @@ def bbp_threshold(ratio: float) -> float:
 
     References
     ----------
-    Baik, Ben Arous & Peche (2005); Baik & Silverstein (2006); Paul (2007).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`baik2005phase,baik2006eigenvalues,paul2007asymptotics`.
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import bbp_threshold
+    >>> bbp_threshold(0.25)
+    0.5
     """
     return float(np.sqrt(_check_ratio(ratio)))
 
 
-def spike_eigenvalue(ell: Any, ratio: float) -> float | np.ndarray:
+def spike_eigenvalue(ell: ArrayLike, ratio: float) -> ScalarOrArray:
     """Limit of the sample eigenvalue carried by a spike of strength ``ell``.
 
     .. math::
@@ -141,8 +187,16 @@ def spike_eigenvalue(ell: Any, ratio: float) -> float | np.ndarray:
 
     References
     ----------
-    Baik, Ben Arous & Peche (2005); Paul (2007); Benaych-Georges & Nadakuditi (2011).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`baik2005phase,paul2007asymptotics,benaych2011eigenvalues`.
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import spike_eigenvalue
+    >>> spike_eigenvalue(2.0, 0.5)  # (1 + 2)(1 + 0.5 / 2)
+    3.75
+    >>> spike_eigenvalue([0.1, 2.0], 0.5)  # a subcritical spike sticks to the edge (1 + sqrt c)^2
+    array([2.91421356, 3.75      ])
     """
     ell_arr, scalar = _check_spikes("ell", ell)
     c = _check_ratio(ratio)
@@ -153,7 +207,7 @@ def spike_eigenvalue(ell: Any, ratio: float) -> float | np.ndarray:
     return _as_output(out, scalar)
 
 
-def spike_alignment(ell: Any, ratio: float) -> float | np.ndarray:
+def spike_alignment(ell: ArrayLike, ratio: float) -> ScalarOrArray:
     """Limit of ``|u^T uhat|^2`` between a spike direction and its sample eigenvector.
 
     .. math::
@@ -182,8 +236,16 @@ def spike_alignment(ell: Any, ratio: float) -> float | np.ndarray:
 
     References
     ----------
-    Paul (2007); Benaych-Georges & Nadakuditi (2011); Couillet & Liao (2022), Ch. 2 (spiked models).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`paul2007asymptotics,benaych2011eigenvalues`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import spike_alignment
+    >>> spike_alignment(2.0, 0.5)  # (1 - 0.5 / 4) / (1 + 0.5 / 2)
+    0.7
+    >>> spike_alignment(0.5, 0.5)  # below sqrt(0.5): no alignment
+    0.0
     """
     ell_arr, scalar = _check_spikes("ell", ell)
     c = _check_ratio(ratio)
@@ -202,9 +264,7 @@ def _random_orthonormal(p: int, k: int, gen: np.random.Generator) -> np.ndarray:
     return q * signs
 
 
-def spiked_covariance_sample(
-    p: int, n: int, spikes: Any, rng: RngLike = None
-) -> tuple[np.ndarray, np.ndarray]:
+def spiked_covariance_sample(p: int, n: int, spikes: ArrayLike, *, rng: RngLike = None) -> SpikedSample:
     """Draw ``X = C^{1/2} Z`` for the isotropic spiked covariance ``C = I + U diag(spikes) U^T``.
 
     The spike directions ``U`` (``p x k``, orthonormal columns) are drawn uniformly at random
@@ -218,14 +278,13 @@ def spiked_covariance_sample(
     spikes
         Spike strengths ``ell_i >= 0`` (scalar or 1-d array of length ``k``).
     rng
-        ``None``, a seed or a :class:`numpy.random.Generator`.
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
 
     Returns
     -------
-    X : numpy.ndarray
-        Data matrix of shape ``(p, n)``, columns are samples.
-    U : numpy.ndarray
-        Spike directions, shape ``(p, k)``.
+    SpikedSample
+        ``.X``, the data of shape ``(p, n)`` (columns are samples), and ``.U``, the spike
+        directions of shape ``(p, k)``; unpacks as ``X, U``.
 
     Raises
     ------
@@ -234,7 +293,16 @@ def spiked_covariance_sample(
 
     References
     ----------
-    Johnstone (2001); Baik, Ben Arous & Peche (2005). Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`johnstone2001distribution,baik2005phase`. :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import spiked_covariance_sample, top_eigenpairs
+    >>> X, U = spiked_covariance_sample(200, 400, [3.0], rng=0)
+    >>> X.shape, U.shape
+    ((200, 400), (200, 1))
+    >>> round(float(top_eigenpairs(X).values[0]), 1)  # near (1 + 3)(1 + 0.5 / 3) = 4.67, up to O(n^{-1/2})
+    4.5
     """
     p = check_int("p", p, low=1)
     n = check_int("n", n, low=1)
@@ -247,14 +315,14 @@ def spiked_covariance_sample(
     z = gen.standard_normal((p, n))
     scale = np.sqrt(1.0 + ell) - 1.0
     x = z + u @ (scale[:, None] * (u.T @ z))
-    return x, u
+    return SpikedSample(X=x, U=u)
 
 
 # --------------------------------------------------------------------------------------------
 # Spikes above a general bulk H = sum_j w_j delta_{t_j}
 # --------------------------------------------------------------------------------------------
-def _check_bulk(bulk: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
-    t = check_array("bulk", bulk, ndim=(0, 1), low=0.0, low_open=True).ravel()
+def _check_population(population_eigs: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
+    t = check_array("population_eigs", population_eigs, ndim=(0, 1), low=0.0, low_open=True).ravel()
     w = check_weights("weights", weights, t.size)
     return t, w
 
@@ -269,22 +337,24 @@ def _dpsi(theta: np.ndarray, c: float, t: np.ndarray, w: np.ndarray) -> np.ndarr
     return 1.0 - c * np.sum(w * t**2 / (theta[..., None] - t) ** 2, axis=-1)
 
 
-def outlier_threshold(ratio: float, bulk: Any, weights: Any = None) -> float:
+@renamed_kwargs(bulk="population_eigs")
+def outlier_threshold(ratio: float, population_eigs: ArrayLike, weights: ArrayLike | None = None) -> float:
     """Smallest population spike that produces an outlier above a general bulk.
 
     With ``psi`` as in the module docstring, ``psi'(theta) = 1 - c sum_j w_j t_j^2/(theta-t_j)^2``
     increases on ``(max t, inf)`` from ``-inf`` to 1; its unique zero ``theta*`` there is the
     threshold, lying in ``(max t, max t (1 + sqrt c)]``. A spike ``theta > theta*`` separates from
     the bulk; ``psi(theta*)`` is the right edge of the limiting spectrum of ``Chat``. For
-    ``bulk = 1`` this is ``1 + sqrt(c)``, the BBP threshold ``ell = sqrt(c)`` with
+    ``population_eigs = 1`` this is ``1 + sqrt(c)``, the BBP threshold ``ell = sqrt(c)`` with
     ``theta = 1 + ell``.
 
     Parameters
     ----------
     ratio
         ``c = p / n > 0``.
-    bulk
-        Distinct or repeated population eigenvalues ``t_j > 0`` of the non-spiked directions.
+    population_eigs
+        Distinct or repeated population eigenvalues ``t_j > 0`` of the non-spiked directions
+        (the bulk; formerly ``bulk``, a keyword still accepted with a DeprecationWarning).
     weights
         Their masses ``w_j`` (normalized; uniform when ``None``).
 
@@ -295,11 +365,19 @@ def outlier_threshold(ratio: float, bulk: Any, weights: Any = None) -> float:
 
     References
     ----------
-    Baik & Silverstein (2006); Bai & Yao (2012); Silverstein & Choi (1995) for the edge.
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`baik2006eigenvalues,bai2012sample`; :cite:p:`silverstein1995analysis` for the edge.
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import outlier_threshold
+    >>> outlier_threshold(0.25, [1.0])  # the isotropic case: 1 + sqrt(c)
+    1.5
+    >>> round(outlier_threshold(0.25, [1.0, 3.0], [0.5, 0.5]), 4)
+    4.0678
     """
     c = _check_ratio(ratio)
-    t, w = _check_bulk(bulk, weights)
+    t, w = _check_population(population_eigs, weights)
     keep = w > 0
     t, w = t[keep], w[keep]
     tmax = t.max()
@@ -317,9 +395,10 @@ def outlier_threshold(ratio: float, bulk: Any, weights: Any = None) -> float:
     return float(brentq(f, lower, upper, xtol=1e-14 * tmax, rtol=1e-14, maxiter=500))
 
 
+@renamed_kwargs(bulk="population_eigs")
 def outlier_location(
-    theta: Any, ratio: float, bulk: Any = 1.0, weights: Any = None
-) -> float | np.ndarray:
+    theta: ArrayLike, ratio: float, population_eigs: ArrayLike = 1.0, weights: ArrayLike | None = None
+) -> ScalarOrArray:
     """Limit of the sample eigenvalue carried by a population spike ``theta`` above a bulk ``H``.
 
     ``psi(theta) = theta (1 + c sum_j w_j t_j / (theta - t_j))`` when ``theta`` exceeds the
@@ -333,9 +412,9 @@ def outlier_location(
         Population eigenvalue(s) of the spike direction(s), ``> 0`` (vectorized).
     ratio
         ``c = p / n > 0``.
-    bulk, weights
+    population_eigs, weights
         Population spectrum of the other directions (see :func:`outlier_threshold`); the
-        default ``bulk = 1`` is the isotropic model, where this equals
+        default ``population_eigs = 1`` is the isotropic model, where this equals
         ``spike_eigenvalue(theta - 1, ratio)``.
 
     Returns
@@ -345,30 +424,40 @@ def outlier_location(
 
     References
     ----------
-    Baik & Silverstein (2006); Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`baik2006eigenvalues,bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from rmtbook import outlier_location, spike_eigenvalue
+    >>> math.isclose(outlier_location(3.0, 0.5), spike_eigenvalue(2.0, 0.5))  # isotropic bulk
+    True
+    >>> round(float(outlier_location(10.0, 0.25, [1.0, 3.0], [0.5, 0.5])), 4)
+    10.6746
     """
     th = check_array("theta", theta, ndim=(0, 1), low=0.0, low_open=True)
     scalar = th.ndim == 0
     c = _check_ratio(ratio)
-    t, w = _check_bulk(bulk, weights)
+    t, w = _check_population(population_eigs, weights)
     star = outlier_threshold(c, t, w)
     eff = np.maximum(th, star)
     return _as_output(_psi(eff, c, t, w), scalar)
 
 
+@renamed_kwargs(bulk="population_eigs")
 def outlier_alignment(
-    theta: Any, ratio: float, bulk: Any = 1.0, weights: Any = None
-) -> float | np.ndarray:
+    theta: ArrayLike, ratio: float, population_eigs: ArrayLike = 1.0, weights: ArrayLike | None = None
+) -> ScalarOrArray:
     """Limit of ``|u^T uhat|^2`` for a population spike ``theta`` above a bulk ``H``.
 
     ``theta psi'(theta) / psi(theta)`` above the threshold ``theta*`` of
-    :func:`outlier_threshold`, ``0`` at or below it (continuous). For ``bulk = 1`` it equals
+    :func:`outlier_threshold`, ``0`` at or below it (continuous). For ``population_eigs = 1`` it equals
     ``spike_alignment(theta - 1, ratio)``.
 
     Parameters
     ----------
-    theta, ratio, bulk, weights
+    theta, ratio, population_eigs, weights
         As in :func:`outlier_location`.
 
     Returns
@@ -378,13 +467,19 @@ def outlier_alignment(
 
     References
     ----------
-    Paul (2007); Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`paul2007asymptotics,bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import outlier_alignment
+    >>> round(float(outlier_alignment(3.0, 0.5)), 12)  # = spike_alignment(2.0, 0.5)
+    0.7
     """
     th = check_array("theta", theta, ndim=(0, 1), low=0.0, low_open=True)
     scalar = th.ndim == 0
     c = _check_ratio(ratio)
-    t, w = _check_bulk(bulk, weights)
+    t, w = _check_population(population_eigs, weights)
     star = outlier_threshold(c, t, w)
     above = th > star
     eff = np.where(above, th, 2.0 * star)  # any point where psi is defined
@@ -392,13 +487,20 @@ def outlier_alignment(
     return _as_output(out, scalar)
 
 
+@renamed_kwargs(bulk="population_eigs")
 def spiked_population_sample(
-    p: int, n: int, thetas: Any, bulk: Any, weights: Any = None, rng: RngLike = None
-) -> tuple[np.ndarray, np.ndarray]:
+    p: int,
+    n: int,
+    thetas: ArrayLike,
+    population_eigs: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    rng: RngLike = None,
+) -> SpikedSample:
     """Draw ``X = C^{1/2} Z`` with spikes ``thetas`` on top of a bulk population spectrum.
 
     ``C = O diag(thetas, b_1, ..., b_{p-k}) O^T`` with ``O`` Haar-orthogonal; the ``p - k`` bulk
-    eigenvalues take the values ``bulk`` with counts proportional to ``weights`` (largest
+    eigenvalues take the values ``population_eigs`` with counts proportional to ``weights`` (largest
     remainder rounding). The spike directions are the first ``k`` columns of ``O``. Because
     ``Z`` is rotation invariant, ``X = O diag(sqrt(eigs)) Z`` has the law of ``C^{1/2} Z``.
 
@@ -408,27 +510,34 @@ def spiked_population_sample(
         Dimension and number of samples (``k < p``).
     thetas
         Population eigenvalues of the spike directions, ``> 0`` (scalar or 1-d array).
-    bulk, weights
-        Values ``t_j > 0`` and masses of the other population eigenvalues.
+    population_eigs, weights
+        Values ``t_j > 0`` and masses of the other population eigenvalues (the bulk; the
+        keyword ``bulk`` still works, with a DeprecationWarning).
     rng
-        ``None``, a seed or a :class:`numpy.random.Generator`.
+        ``None``, a seed or a :class:`numpy.random.Generator` (keyword-only).
 
     Returns
     -------
-    X : numpy.ndarray
-        Shape ``(p, n)``.
-    U : numpy.ndarray
-        Spike directions, shape ``(p, k)``.
+    SpikedSample
+        ``.X`` of shape ``(p, n)`` and the spike directions ``.U`` of shape ``(p, k)``;
+        unpacks as ``X, U``.
 
     References
     ----------
-    Bai & Yao (2012); Couillet & Liao (2022), Ch. 2 (spiked models).
-    Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`bai2012sample`; :cite:p:`couillet2022rmt`, Ch. 2 (spiked models).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook import spiked_population_sample
+    >>> X, U = spiked_population_sample(100, 200, [10.0], [1.0, 3.0], [0.5, 0.5], rng=0)
+    >>> X.shape, U.shape
+    ((100, 200), (100, 1))
     """
     p = check_int("p", p, low=2)
     n = check_int("n", n, low=1)
     th = np.atleast_1d(check_array("thetas", thetas, ndim=(0, 1), low=0.0, low_open=True))
-    t, w = _check_bulk(bulk, weights)
+    t, w = _check_population(population_eigs, weights)
     k = th.size
     if k >= p:
         raise ValueError(f"thetas must have fewer than p = {p} entries, got {k}")
@@ -443,10 +552,10 @@ def spiked_population_sample(
     o = _random_orthonormal(p, p, gen)
     z = gen.standard_normal((p, n))
     x = o @ (np.sqrt(eigs)[:, None] * z)
-    return x, o[:, :k].copy()
+    return SpikedSample(X=x, U=o[:, :k].copy())
 
 
-def top_eigenpairs(x: Any, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def top_eigenpairs(x: ArrayLike, k: int = 1) -> Eigenpairs:
     """Top ``k`` eigenvalues and unit eigenvectors of ``Chat = X X^T / n``, the cheap way.
 
     When ``p > n`` the ``n x n`` Gram matrix ``X^T X / n`` is diagonalized instead: it has the
@@ -462,23 +571,33 @@ def top_eigenpairs(x: Any, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    values : numpy.ndarray
-        Shape ``(k,)``, in decreasing order.
-    vectors : numpy.ndarray
-        Shape ``(p, k)``, orthonormal columns.
+    Eigenpairs
+        ``.values`` of shape ``(k,)`` in decreasing order and ``.vectors`` of shape ``(p, k)``
+        with orthonormal columns; unpacks as ``values, vectors``.
 
     References
     ----------
-    Chapter 4 (``chapters/04_spiked.md``).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import top_eigenpairs
+    >>> X = np.diag([3.0, 2.0, 1.0]) @ np.ones((3, 4))
+    >>> pairs = top_eigenpairs(X, k=1)
+    >>> pairs.values
+    array([14.])
+    >>> pairs.vectors.shape
+    (3, 1)
     """
     x = check_array("x", x, ndim=2)
     p, n = x.shape
     k = check_int("k", k, low=1, high=min(p, n))
     if p <= n:
         vals, vecs = np.linalg.eigh(x @ x.T / n)
-        return vals[::-1][:k].copy(), vecs[:, ::-1][:, :k].copy()
+        return Eigenpairs(values=vals[::-1][:k].copy(), vectors=vecs[:, ::-1][:, :k].copy())
     vals, vecs = np.linalg.eigh(x.T @ x / n)
     vals, vecs = vals[::-1][:k].copy(), vecs[:, ::-1][:, :k]
     if np.any(vals <= 0):
         raise ValueError("x has fewer than k nonzero singular values; reduce k")
-    return vals, (x @ vecs) / np.sqrt(n * vals)
+    return Eigenpairs(values=vals, vectors=(x @ vecs) / np.sqrt(n * vals))

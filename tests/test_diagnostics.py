@@ -191,3 +191,22 @@ def test_ks_distance_bad_input():
         ks_distance([1.0, 2.0], object())
     with pytest.raises(ValueError, match="eigenvalues"):
         ks_distance(np.ones((2, 2)), marchenko_pastur(0.5))
+
+
+def test_root_mean_square_result_is_frozen_and_unpacks():
+    import dataclasses
+
+    from rmtbook.diagnostics import RootMeanSquare
+
+    res = root_mean_square([[1.0, 3.0], [2.0, 2.0]], axis=1)
+    assert isinstance(res, RootMeanSquare)
+    rms, se = res
+    assert rms is res.rms and se is res.log_se and res[0] is res.rms
+    np.testing.assert_allclose(res.rms, [np.sqrt(5.0), 2.0])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.rms = 0.0
+
+
+def test_standardized_entries_rng_is_keyword_only():
+    with pytest.raises(TypeError, match="positional"):
+        standardized_entries("gaussian", 3, 3.0, 0)

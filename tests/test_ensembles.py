@@ -6,17 +6,26 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from rmtbook.ensembles import empirical_spectrum, gaussian_data, sample_covariance, wigner_matrix
+import dataclasses
+
+from rmtbook.ensembles import (
+    SampleCovarianceDraw,
+    empirical_spectrum,
+    gaussian_data,
+    sample_covariance,
+    sample_covariance_data,
+    wigner_matrix,
+)
 from rmtbook.laws import marchenko_pastur, sample_covariance_law, semicircle
 
 
 def test_gaussian_data_shape_seed_and_covariance():
     p, n = 50, 20000
     d = np.linspace(0.5, 3.0, p)
-    x = gaussian_data(p, n, cov_eigs=d, rng=1)
+    x = gaussian_data(p, n, population_eigs=d, rng=1)
     assert x.shape == (p, n)
-    assert_array_equal(x, gaussian_data(p, n, cov_eigs=d, rng=1))
-    assert not np.array_equal(x, gaussian_data(p, n, cov_eigs=d, rng=2))
+    assert_array_equal(x, gaussian_data(p, n, population_eigs=d, rng=1))
+    assert not np.array_equal(x, gaussian_data(p, n, population_eigs=d, rng=2))
     cov = x @ x.T / n
     # entries of the sample covariance fluctuate at O(n^{-1/2}): sd(C_ij) = sqrt(d_i d_j / n)
     sd = np.sqrt(np.outer(d, d) * (1 + np.eye(p)) / n)
@@ -36,8 +45,8 @@ def test_sample_covariance_vector_and_matrix_agree():
     rng = np.random.default_rng(4)
     p, n = 30, 90
     d = rng.uniform(0.5, 2.0, p)
-    c_vec, x_vec = sample_covariance(d, n, rng=7, return_data=True)
-    c_mat, x_mat = sample_covariance(np.diag(d), n, rng=7, return_data=True)
+    c_vec, x_vec = sample_covariance_data(d, n, rng=7)
+    c_mat, x_mat = sample_covariance_data(np.diag(d), n, rng=7)
     assert c_vec.shape == (p, p) and x_vec.shape == (p, n)
     assert_allclose(c_vec, c_mat, atol=1e-12)  # same Z, same square root of a diagonal C
     assert_allclose(c_vec, x_vec @ x_vec.T / n, atol=1e-12)
@@ -45,7 +54,7 @@ def test_sample_covariance_vector_and_matrix_agree():
     # a rotated population: C^{1/2} is the symmetric root, so Chat = C^{1/2} (Z Z^T / n) C^{1/2}
     q, _ = np.linalg.qr(rng.standard_normal((p, p)))
     cmat = (q * d) @ q.T
-    c_rot, x_rot = sample_covariance(cmat, n, rng=7, return_data=True)
+    c_rot, x_rot = sample_covariance_data(cmat, n, rng=7)
     root = (q * np.sqrt(d)) @ q.T
     z = np.random.default_rng(7).standard_normal((p, n))
     assert_allclose(x_rot, root @ z, atol=1e-10)
@@ -97,10 +106,10 @@ def test_bad_input():
         gaussian_data(0, 5)
     with pytest.raises(TypeError, match="n"):
         gaussian_data(3, 2.5)
-    with pytest.raises(ValueError, match="cov_eigs"):
-        gaussian_data(3, 5, cov_eigs=[1.0, 2.0])
-    with pytest.raises(ValueError, match="cov_eigs"):
-        gaussian_data(2, 5, cov_eigs=[1.0, -2.0])
+    with pytest.raises(ValueError, match="population_eigs"):
+        gaussian_data(3, 5, population_eigs=[1.0, 2.0])
+    with pytest.raises(ValueError, match="population_eigs"):
+        gaussian_data(2, 5, population_eigs=[1.0, -2.0])
     with pytest.raises(ValueError, match="population"):
         sample_covariance(np.ones((2, 3)), 5)
     with pytest.raises(ValueError, match="symmetric"):
@@ -121,3 +130,47 @@ def test_bad_input():
         empirical_spectrum(np.array([[0.0, 1.0], [0.0, 0.0]]))
     with pytest.raises(ValueError, match="NaN"):
         empirical_spectrum(np.array([[np.nan, 0.0], [0.0, 1.0]]))
+
+
+# -- the public API contract (issue 14): renamed keywords, keyword-only rng, frozen results ----
+def test_cov_eigs_is_a_deprecated_alias_of_population_eigs():
+    d = np.array([1.0, 2.0, 3.0])
+    with pytest.warns(DeprecationWarning, match="'cov_eigs' is deprecated.*'population_eigs'"):
+        old = gaussian_data(3, 7, cov_eigs=d, rng=4)
+    assert_array_equal(old, gaussian_data(3, 7, population_eigs=d, rng=4))
+    with pytest.raises(TypeError, match="both 'cov_eigs'"):
+        gaussian_data(3, 7, cov_eigs=d, population_eigs=d)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gaussian_data(3, 4, None, 0),
+        lambda: sample_covariance([1.0, 2.0], 4, 0),
+        lambda: sample_covariance_data([1.0, 2.0], 4, 0),
+        lambda: wigner_matrix(4, 1.0, 0),
+    ],
+)
+def test_rng_is_keyword_only(call):
+    with pytest.raises(TypeError, match="positional"):
+        call()
+
+
+def test_sample_covariance_data_is_frozen_and_unpacks():
+    draw = sample_covariance_data([1.0, 2.0], 9, rng=3)
+    assert isinstance(draw, SampleCovarianceDraw)
+    chat, x = draw
+    assert chat is draw.covariance and x is draw.X and draw[1] is draw.X
+    assert_array_equal(chat, sample_covariance([1.0, 2.0], 9, rng=3))
+    assert_allclose(chat, x @ x.T / 9)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        draw.X = np.zeros((2, 9))
+
+
+def test_return_data_flag_is_deprecated_but_still_works():
+    with pytest.warns(DeprecationWarning, match="sample_covariance_data"):
+        chat, x = sample_covariance([1.0, 2.0], 9, rng=3, return_data=True)
+    assert_array_equal(x, sample_covariance_data([1.0, 2.0], 9, rng=3).X)
+    with pytest.warns(DeprecationWarning):
+        only = sample_covariance([1.0, 2.0], 9, rng=3, return_data=False)
+    assert_array_equal(only, chat)

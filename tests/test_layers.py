@@ -8,7 +8,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "rmtbook"
 
 LAYERS = [
-    {"_validation", "_rng", "_typing", "_chebyshev", "_quadrature", "plotting"},
+    {"_validation", "_rng", "_typing", "_results", "_chebyshev", "_quadrature", "plotting"},
     {"laws", "ensembles", "hermite"},
     {"resolvents", "kernels", "spectra", "datasets"},
     {"linear", "spiked", "shallow", "deep", "networks", "diagnostics"},

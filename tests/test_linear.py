@@ -363,3 +363,15 @@ def test_other_input_errors():
         simulate_ridge_risk(10, 10, 0.1, rng="seed")
     with pytest.raises(ValueError, match="p must be"):
         population_diagonal(0)
+
+
+def test_simulate_ridge_risk_rng_is_keyword_only_and_results_are_frozen():
+    import dataclasses
+
+    with pytest.raises(TypeError, match="positional"):
+        simulate_ridge_risk(10, 20, 0.1, 0.0, 1.0, None, None, 2, 0)
+    sim = simulate_ridge_risk(10, 20, 0.1, num_draws=2, rng=0)
+    risk = ridge_risk(0.5, 0.1)
+    for result in (sim, risk):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.in_sample = 0.0

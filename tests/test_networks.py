@@ -44,9 +44,9 @@ def _unflat(template: N.MLPParams, theta: np.ndarray) -> N.MLPParams:
 def test_jacobian_matches_central_finite_differences(acts):
     rng = np.random.default_rng(1)
     X = _unit_columns(5, 4, 2)
-    params = N.init_mlp(5, [7, 6, 5][: len(acts)], rng)
+    params = N.init_mlp(5, [7, 6, 5][: len(acts)], rng=rng)
     J = N.mlp_jacobian(params, X, acts)
-    assert J.shape == (4, params.n_params)
+    assert J.shape == (4, params.num_params)
     base = _flat(params)
     eps = 1e-6
     cols = []
@@ -65,7 +65,7 @@ def test_jacobian_matches_central_finite_differences(acts):
 def test_ntk_equals_jacobian_gram_and_cross_kernel():
     rng = np.random.default_rng(3)
     X, Y = _unit_columns(6, 5, 4), _unit_columns(6, 3, 5)
-    params = N.init_mlp(6, [9, 8], rng)
+    params = N.init_mlp(6, [9, 8], rng=rng)
     acts = ["relu", "tanh"]
     JX, JY = N.mlp_jacobian(params, X, acts), N.mlp_jacobian(params, Y, acts)
     np.testing.assert_allclose(N.mlp_ntk(params, X, acts), JX @ JX.T, rtol=1e-12, atol=1e-12)
@@ -74,7 +74,7 @@ def test_ntk_equals_jacobian_gram_and_cross_kernel():
 
 def test_readout_block_of_ntk_is_the_empirical_ck():
     X = _unit_columns(6, 5, 6)
-    params = N.init_mlp(6, [11, 13], 7)
+    params = N.init_mlp(6, [11, 13], rng=7)
     J = N.mlp_jacobian(params, X, "tanh")
     _, S = N.mlp_forward(params, X, "tanh")
     Jv = J[:, -13:]
@@ -87,7 +87,7 @@ def test_feature_shapes_and_scaling_convention():
     feats = N.random_network_features(X, ["relu", "tanh", "linear"], [5, 4, 3], rng=0)
     assert [f.shape for f in feats] == [(5, 6), (4, 6), (3, 6)]
     # the same seed draws the same weights as init_mlp: first layer is phi(W_1 X), no 1/sqrt(p)
-    params = N.init_mlp(8, [5, 4, 3], 0)
+    params = N.init_mlp(8, [5, 4, 3], rng=0)
     np.testing.assert_allclose(feats[0], np.maximum(params.weights[0] @ X, 0.0))
     np.testing.assert_allclose(feats[1], np.tanh(params.weights[1] @ feats[0] / np.sqrt(5)))
     np.testing.assert_allclose(feats[2], params.weights[2] @ feats[1] / 2.0)
@@ -196,14 +196,14 @@ def test_linearized_singular_kernel_and_divergent_lr():
 def test_one_gd_step_is_minus_lr_jacobian_transpose_residual():
     X = _unit_columns(5, 7, 18)
     y = np.random.default_rng(19).standard_normal(7)
-    params = N.init_mlp(5, [6, 4], 20)
+    params = N.init_mlp(5, [6, 4], rng=20)
     acts = ["tanh", "relu"]
     out = N.train_mlp_gd(params, X, y, acts, lr=0.1, steps=1, centered=False)
     J = N.mlp_jacobian(params, X, acts)
     r = N.mlp_output(params, X, acts) - y
-    np.testing.assert_allclose(_flat(out["params"]), _flat(params) - 0.1 * J.T @ r, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(out["train"][0] + y - y, N.mlp_output(params, X, acts))
-    assert np.array_equal(out["steps"], [0, 1])
+    np.testing.assert_allclose(_flat(out.params), _flat(params) - 0.1 * J.T @ r, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out.train[0] + y - y, N.mlp_output(params, X, acts))
+    assert np.array_equal(out.steps, [0, 1])
 
 
 def test_wide_network_follows_linearized_dynamics():
@@ -211,15 +211,15 @@ def test_wide_network_follows_linearized_dynamics():
     y = np.sign(X[0])
     widths = {}
     for d in (250, 2000):
-        params = N.init_mlp(12, [d], 23)
+        params = N.init_mlp(12, [d], rng=23)
         theta = N.mlp_ntk(params, X, "relu")
         theta_t = N.mlp_ntk(params, Xt, "relu", X)
         lr = 1.0 / np.linalg.eigvalsh(theta).max()
         rec = [0, 20, 100, 250]
         out = N.train_mlp_gd(params, X, y, "relu", lr, 250, X_test=Xt, record=rec)
         lin_f, lin_g = N.linearized_gd_predictions(theta, theta_t, y, rec, lr=lr)
-        widths[d] = max(np.abs(out["train"] - lin_f).max(), np.abs(out["test"] - lin_g).max())
-        assert np.abs(out["train"][0]).max() == 0.0  # centred network starts at zero
+        widths[d] = max(np.abs(out.train - lin_f).max(), np.abs(out.test - lin_g).max())
+        assert np.abs(out.train[0]).max() == 0.0  # centred network starts at zero
     # the kernel moves by O(1/d) during training (Dyer & Gur-Ari 2020): 8x the width, ~8x
     # smaller gap; > 1.8 also excludes no convergence
     assert widths[2000] < 0.05, widths
@@ -247,13 +247,13 @@ def test_errors():
         N.empirical_ntk(np.full((2, 2), np.nan), "relu", [4])
     with pytest.raises(TypeError, match="rng"):
         N.empirical_ntk(X, "relu", [4], rng="seed")
-    params = N.init_mlp(4, [5], 0)
+    params = N.init_mlp(4, [5], rng=0)
     with pytest.raises(ValueError, match="rows"):
         N.mlp_output(params, _unit_columns(3, 2, 0), "relu")
     with pytest.raises(TypeError, match="params"):
         N.mlp_ntk({"W": 1}, X, "relu")
     with pytest.raises(ValueError, match="Jacobian"):
-        N.mlp_jacobian(N.init_mlp(4, [2500], 0), _unit_columns(4, 5000, 0), "relu")
+        N.mlp_jacobian(N.init_mlp(4, [2500], rng=0), _unit_columns(4, 5000, 0), "relu")
     K = _psd(3, 0)
     with pytest.raises(ValueError, match="symmetric"):
         N.linearized_gd_predictions(K + np.triu(np.ones((3, 3)), 1), None, np.ones(3), [1.0])
@@ -272,4 +272,53 @@ def test_errors():
     with pytest.raises(ValueError, match="record"):
         N.train_mlp_gd(params, X, np.ones(3), "relu", lr=0.1, steps=2, record=[5])
     with pytest.raises(FloatingPointError, match="diverged"):
-        N.train_mlp_gd(N.init_mlp(4, [50], 0), X * 30, np.ones(3), "linear", lr=10.0, steps=200)
+        N.train_mlp_gd(N.init_mlp(4, [50], rng=0), X * 30, np.ones(3), "linear", lr=10.0, steps=200)
+
+
+# -- the public API contract (issue 14): keyword-only rng, frozen results, deprecated spellings --
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X: N.init_mlp(4, [3], 0),
+        lambda X: N.random_network_features(X, "relu", [3], 0),
+        lambda X: N.empirical_conjugate_kernel(X, "relu", [3], 0),
+        lambda X: N.empirical_ntk(X, "relu", [3], 0),
+    ],
+)
+def test_rng_is_keyword_only(call):
+    with pytest.raises(TypeError, match="positional"):
+        call(_unit_columns(4, 3, 0))
+
+
+def test_results_are_frozen_dataclasses_that_still_unpack():
+    import dataclasses
+
+    X, y = _unit_columns(4, 3, 1), np.ones(3)
+    params = N.init_mlp(4, [5], rng=0)
+    weights, readout = params
+    assert weights is params.weights and readout is params.readout
+    fwd = N.mlp_forward(params, X, "relu")
+    Z, S = fwd
+    assert Z is fwd.Z and S is fwd.S and len(Z) == 1
+    np.testing.assert_array_equal(S[0], X)
+    K = N.mlp_ntk(params, X, "relu")
+    lin = N.linearized_gd_predictions(K, K, y, [1.0])
+    f, g = lin
+    assert f is lin.train and g is lin.test
+    hist = N.train_mlp_gd(params, X, y, "relu", lr=0.01, steps=2, X_test=X)
+    assert isinstance(hist, N.TrainingHistory) and isinstance(hist.params, N.MLPParams)
+    for result, field in ((params, "readout"), (fwd, "Z"), (lin, "train"), (hist, "train")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(result, field, None)
+
+
+def test_dict_access_to_training_history_and_n_params_are_deprecated():
+    X, y = _unit_columns(4, 3, 1), np.ones(3)
+    params = N.init_mlp(4, [5], rng=0)
+    hist = N.train_mlp_gd(params, X, y, "relu", lr=0.01, steps=2)
+    with pytest.warns(DeprecationWarning, match=r"history\['train'\].*history.train"):
+        assert hist["train"] is hist.train
+    with pytest.raises(KeyError):
+        hist["loss"]
+    with pytest.warns(DeprecationWarning, match="num_params"):
+        assert params.n_params == params.num_params == 4 * 5 + 5

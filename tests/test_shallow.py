@@ -218,3 +218,25 @@ def test_kernel_input_errors():
         sh.random_features_errors_from_kernel(
             np.eye(3), np.ones(3), 10, 0.1, Phi_cross=np.ones((3, 2)), Phi_test_diag=np.ones(3), y_test=np.ones(2)
         )
+
+
+# -- the public API contract (issue 14) ---------------------------------------------------------
+def test_train_test_kernels_result_is_frozen_and_unpacks():
+    import dataclasses
+
+    X = np.eye(3)[:, :2]
+    res = sh.random_features_train_test_kernels(X, "relu", np.eye(3)[:, 2:])
+    assert isinstance(res, sh.RandomFeaturesKernels)
+    Phi, Pc, d = res
+    assert Phi is res.Phi and Pc is res.Phi_cross and d is res.Phi_test_diag and res[0] is res.Phi
+    alone = sh.random_features_train_test_kernels(X, "relu")
+    assert alone.Phi_cross is None and alone.Phi_test_diag is None
+    np.testing.assert_allclose(alone.Phi, Phi)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.Phi = None
+
+
+def test_simulation_rng_is_keyword_only():
+    X = np.eye(3)
+    with pytest.raises(TypeError, match="positional"):
+        sh.simulate_random_features_ridge(X, np.ones(3), "relu", 4, 0.1, None, None, 2, 0)

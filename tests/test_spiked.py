@@ -271,10 +271,10 @@ def test_general_bulk_simulation():
         (lambda: spiked_covariance_sample(5, 10, 1.0, rng="x"), TypeError, "rng"),
         (lambda: spiked_covariance_sample(5.0, 10, 1.0), TypeError, "p"),
         (lambda: outlier_location(0.0, 0.5), ValueError, "theta"),
-        (lambda: outlier_location(2.0, 0.5, [1.0, -1.0]), ValueError, "bulk"),
+        (lambda: outlier_location(2.0, 0.5, [1.0, -1.0]), ValueError, "population_eigs"),
         (lambda: outlier_location(2.0, 0.5, [1.0, 2.0], [1.0]), ValueError, "weights"),
         (lambda: outlier_alignment(2.0, 0.5, [1.0, 2.0], [0.0, 0.0]), ValueError, "weights"),
-        (lambda: outlier_threshold(0.5, []), ValueError, "bulk"),
+        (lambda: outlier_threshold(0.5, []), ValueError, "population_eigs"),
         (lambda: spiked_population_sample(3, 10, [2.0, 2.0, 2.0], 1.0), ValueError, "thetas"),
     ],
 )
@@ -313,3 +313,54 @@ def test_agrees_with_laws_module():
     lam = outlier_location(theta, c, t, w)
     mu = law.companion_stieltjes(lam)
     np.testing.assert_allclose(np.real(1 + theta * mu), 0.0, atol=1e-8)
+
+
+# -- the public API contract (issue 14): renamed keywords, keyword-only rng, frozen results ----
+@pytest.mark.parametrize(
+    "new, old",
+    [
+        (lambda: outlier_threshold(0.3, population_eigs=[1.0, 2.0]),
+         lambda: outlier_threshold(0.3, bulk=[1.0, 2.0])),
+        (lambda: outlier_location(5.0, 0.3, population_eigs=[1.0, 2.0]),
+         lambda: outlier_location(5.0, 0.3, bulk=[1.0, 2.0])),
+        (lambda: outlier_alignment(5.0, 0.3, population_eigs=[1.0, 2.0]),
+         lambda: outlier_alignment(5.0, 0.3, bulk=[1.0, 2.0])),
+        (lambda: spiked_population_sample(6, 5, 4.0, population_eigs=[1.0, 2.0], rng=1).X,
+         lambda: spiked_population_sample(6, 5, 4.0, bulk=[1.0, 2.0], rng=1).X),
+    ],
+)
+def test_bulk_is_a_deprecated_alias_of_population_eigs(new, old):
+    with pytest.warns(DeprecationWarning, match="'bulk' is deprecated.*'population_eigs'"):
+        value = old()
+    np.testing.assert_array_equal(value, new())
+
+
+def test_bulk_and_population_eigs_together_is_an_error():
+    with pytest.raises(TypeError, match="both 'bulk'"):
+        outlier_location(5.0, 0.3, bulk=[1.0], population_eigs=[1.0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: spiked_covariance_sample(5, 10, 1.0, 0),
+        lambda: spiked_population_sample(5, 10, 4.0, 1.0, None, 0),
+    ],
+)
+def test_rng_is_keyword_only(call):
+    with pytest.raises(TypeError, match="positional"):
+        call()
+
+
+def test_samples_and_eigenpairs_are_frozen_and_unpack():
+    import dataclasses
+
+    sample = spiked_covariance_sample(6, 8, [2.0], rng=2)
+    x, u = sample
+    assert x is sample.X and u is sample.U and sample[0] is sample.X and len(sample) == 2
+    pairs = top_eigenpairs(x, 2)
+    vals, vecs = pairs
+    assert vals is pairs.values and vecs is pairs.vectors
+    for result, field in ((sample, "X"), (pairs, "values")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(result, field, None)

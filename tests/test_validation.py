@@ -108,3 +108,21 @@ class TestRng:
     def test_negative_seed(self):
         with pytest.raises(ValueError, match="non-negative"):
             as_generator(-1)
+
+
+def test_renamed_kwargs_forwards_the_old_keyword_with_a_deprecation_warning():
+    import inspect
+
+    from rmtbook._validation import renamed_kwargs
+
+    @renamed_kwargs(old="new")
+    def f(a, new=0):
+        """Doc."""
+        return a + new
+
+    assert f(1, new=2) == 3 and f(1, 2) == 3
+    with pytest.warns(DeprecationWarning, match=r"f\(\): the keyword 'old' is deprecated.*use 'new'"):
+        assert f(1, old=5) == 6
+    with pytest.raises(TypeError, match="both 'old'"):
+        f(1, old=5, new=2)
+    assert list(inspect.signature(f).parameters) == ["a", "new"] and f.__doc__ == "Doc."

@@ -86,3 +86,17 @@ def test_redraw_updates_the_curves():
     ex.update(ridge=0.05)
     after = [line.get_ydata() for line in ex.figure.axes[0].get_lines()]
     assert any(b.shape != a.shape or not np.allclose(b, a) for b, a in zip(before, after))
+
+
+def test_two_block_population_is_a_frozen_population_spectrum():
+    import dataclasses
+
+    from rmtbook.widgets.ridge import PopulationSpectrum
+
+    spec = two_block_population(3.0)
+    assert isinstance(spec, PopulationSpectrum)
+    eigs, weights = spec
+    assert eigs is spec.population_eigs and weights is spec.weights
+    assert float(np.dot(spec.population_eigs, spec.weights)) == pytest.approx(1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.weights = None

@@ -1,11 +1,11 @@
 """Explorer for chapter 1: the sample covariance in the proportional regime.
 
-Used by ``chapters/01_concentration.md``.
+Used by :doc:`/chapters/01_concentration`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -14,10 +14,13 @@ from .._validation import check_int, check_scalar
 from ..plotting import COLORS, finish_axes, plot_histogram
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["sample_covariance_explorer", "draw_sample_covariance"]
 
 
-def draw_sample_covariance(fig: Any, *, ratio: float = 0.25, n: int = 800, seed: int = 0) -> None:
+def draw_sample_covariance(fig: Figure, *, ratio: float = 0.25, n: int = 800, seed: int = 0) -> None:
     """Histogram of the eigenvalues of ``X X^T / n`` for Gaussian ``X`` (``p = ratio * n``).
 
     The population covariance is the identity, so classical intuition predicts every eigenvalue
@@ -37,7 +40,16 @@ def draw_sample_covariance(fig: Any, *, ratio: float = 0.25, n: int = 800, seed:
 
     References
     ----------
-    Chapter 1 (``chapters/01_concentration.md``); Marchenko & Pastur (1967).
+    :doc:`/chapters/01_concentration`; :cite:p:`marchenko1967distribution`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_sample_covariance
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_sample_covariance(fig, n=400)
+    >>> len(fig.axes) >= 1
+    True
     """
     ratio = check_scalar("ratio", ratio, low=0.0, high=4.0, low_open=True)
     n = check_int("n", n, low=10, high=4000)
@@ -73,7 +85,16 @@ def sample_covariance_explorer(ratio: float = 0.25, n: int = 800) -> Explorer:
 
     References
     ----------
-    Chapter 1 (``chapters/01_concentration.md``).
+    :doc:`/chapters/01_concentration`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import sample_covariance_explorer
+    >>> explorer = sample_covariance_explorer(ratio=0.5)
+    >>> explorer.update(ratio=0.1).values['ratio']
+    0.1
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     controls = {
         "ratio": ipw.FloatSlider(value=ratio, min=0.05, max=2.0, step=0.05, description="c = p/n"),

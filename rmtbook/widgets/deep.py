@@ -4,13 +4,13 @@
 kernel through depth and the spectrum of the exact kernel; :func:`ntk_dynamics_explorer` trains
 a finite network by gradient descent against the infinite-width NTK prediction.
 
-Used by ``chapters/09_deep_conjugate_kernels.md`` and ``chapters/10_ntk.md``.
+Used by :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -22,6 +22,9 @@ from ..laws import marchenko_pastur
 from ..networks import init_mlp, linearized_gd_predictions, mlp_ntk, train_mlp_gd
 from ..plotting import COLORS, finish_axes, plot_histogram, plot_simulation, plot_theory
 from ._core import Explorer
+
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
 
 __all__ = [
     "curse_of_depth_explorer",
@@ -43,9 +46,32 @@ def modified_activation(name: str, *, center: bool = False, normalize: bool = Fa
     ``c = 1`` when ``center`` (subtract ``a_0 = E[phi(xi)]``), and ``s = sqrt(nu - c a_0^2)``
     when ``normalize`` (so that ``E[phi(xi)^2] = 1``), else ``s = 1``.
 
+    Parameters
+    ----------
+    name
+        One of ``DEPTH_ACTIVATIONS``: ``"tanh"``, ``"relu"``, ``"erf"``, ``"gelu"``, ``"silu"``,
+        ``"softplus"``, ``"sigmoid"``.
+    center
+        Subtract the Gaussian mean ``a_0 = E[phi(xi)]``, ``xi ~ N(0, 1)``.
+    normalize
+        Divide by the standard deviation, so that ``E[phi(xi)^2] = 1`` after centring.
+
+    Returns
+    -------
+    callable
+        The modified activation, vectorized (``phi`` itself when neither option is set).
+
     References
     ----------
-    Chapter 9 (which choices slow the curse of depth).
+    :doc:`/chapters/09_deep_conjugate_kernels` (which choices slow the curse of depth).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook.widgets import modified_activation
+    >>> phi = modified_activation("relu", center=True)
+    >>> round(float(phi(np.array([0.0]))[0]), 4)  # relu minus its Gaussian mean 1/sqrt(2 pi)
+    -0.3989
     """
     name = check_choice("activation", name, DEPTH_ACTIVATIONS)
     from ..hermite import get_activation
@@ -69,7 +95,7 @@ def _data(n: int, seed: int) -> np.ndarray:
 
 
 def draw_curse_of_depth(
-    fig: Any, *, activation: str = "tanh", depth: int = 5, center: bool = False, normalize: bool = True
+    fig: Figure, *, activation: str = "tanh", depth: int = 5, center: bool = False, normalize: bool = True
 ) -> None:
     """Left: ``A_l/q_l``, ``B_l/q_l``, ``C_l/q_l`` against depth; right: spectrum of ``K_L/q_L``.
 
@@ -78,9 +104,30 @@ def draw_curse_of_depth(
     equivalent's bulk ``(B/q) MP(1) + C/q`` (``MP(1)`` the Marchenko-Pastur law of ratio
     ``n/p = 1``); the outlier carried by the mean term ``A_L 1 1^T`` is reported in the title.
 
+    Parameters
+    ----------
+    fig
+        A figure with two axes (:func:`rmtbook.plotting.new_figure` with ``ncols=2``).
+    activation
+        One of ``DEPTH_ACTIVATIONS``: ``"tanh"``, ``"relu"``, ``"erf"``, ``"gelu"``, ``"silu"``,
+        ``"softplus"``, ``"sigmoid"``.
+    depth
+        Number of layers ``L >= 1``.
+    center, normalize
+        As in :func:`modified_activation`.
+
     References
     ----------
-    Chapter 9 (``chapters/09_deep_conjugate_kernels.md``).
+    :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_curse_of_depth
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_curse_of_depth(fig, depth=2)
+    >>> len(fig.axes) >= 2
+    True
     """
     depth = check_int("depth", depth, low=1, high=MAX_DEPTH)
     act = modified_activation(activation, center=bool(center), normalize=bool(normalize))
@@ -119,9 +166,28 @@ def curse_of_depth_explorer(
     Controls: the activation, the depth, and whether the activation is centred (``phi - a_0``)
     and normalized (``E[phi(xi)^2] = 1``). See :func:`draw_curse_of_depth`.
 
+    Parameters
+    ----------
+    activation, depth, center, normalize
+        Initial values of the controls (see :func:`draw_curse_of_depth`).
+
+    Returns
+    -------
+    Explorer
+        The controls and the figure of :func:`draw_curse_of_depth`.
+
     References
     ----------
-    Chapter 9 (``chapters/09_deep_conjugate_kernels.md``).
+    :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import curse_of_depth_explorer
+    >>> explorer = curse_of_depth_explorer(depth=3)
+    >>> explorer.update(depth=4).values['depth']
+    4
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     activation = check_choice("activation", activation, DEPTH_ACTIVATIONS)
     depth = check_int("depth", depth, low=1, high=MAX_DEPTH)
@@ -146,7 +212,7 @@ def _ntk_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return X[:, :_NTK_N], y[:_NTK_N], X[:, _NTK_N:], y[_NTK_N:]
 
 
-def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, steps: int = 200) -> None:
+def draw_ntk_dynamics(fig: Figure, *, width: int = 512, lr_fraction: float = 0.5, steps: int = 200) -> None:
     """Training and test errors of a one-hidden-layer ReLU network against the NTK prediction.
 
     Left: mean squared training and test errors against gradient steps, for the finite network
@@ -155,9 +221,29 @@ def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, s
     predictions against the NTK's; the title gives the relative change of the empirical NTK
     during training.
 
+    Parameters
+    ----------
+    fig
+        A figure with two axes (:func:`rmtbook.plotting.new_figure` with ``ncols=2``).
+    width
+        Hidden width of the network.
+    lr_fraction
+        Learning rate as a fraction of the stability limit ``2 / lambda_max(Theta)``.
+    steps
+        Number of gradient steps.
+
     References
     ----------
-    Chapter 10 (``chapters/10_ntk.md``).
+    :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_ntk_dynamics
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_ntk_dynamics(fig, width=64, steps=20)
+    >>> len(fig.axes) >= 2
+    True
     """
     width = check_int("width", width, low=8, high=8192)
     lr_fraction = check_scalar("lr_fraction", lr_fraction, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -168,23 +254,23 @@ def draw_ntk_dynamics(fig: Any, *, width: int = 512, lr_fraction: float = 0.5, s
     lr = lr_fraction * 2.0 / np.linalg.eigvalsh(theta).max()
     record = np.unique(np.linspace(0, steps, 21).astype(int))
     f_lin, g_lin = linearized_gd_predictions(theta, theta_t, y, record, lr=lr)
-    params = init_mlp(_NTK_P, [width], 0)
+    params = init_mlp(_NTK_P, [width], rng=0)
     out = train_mlp_gd(params, X, y, "relu", lr, steps, X_test=Xt, record=record)
     ntk0 = mlp_ntk(params, X, "relu")
-    ntk1 = mlp_ntk(out["params"], X, "relu")
+    ntk1 = mlp_ntk(out.params, X, "relu")
     moved = np.linalg.norm(ntk1 - ntk0) / np.linalg.norm(ntk0)
     ax_e, ax_p = fig.axes[0], fig.axes[1]
     plot_theory(ax_e, record, np.mean((f_lin - y) ** 2, axis=1), label="train, NTK theory")
     plot_theory(ax_e, record, np.mean((g_lin - yt) ** 2, axis=1), label="test, NTK theory",
                 color=COLORS["secondary"])
-    plot_simulation(ax_e, record, np.mean((out["train"] - y) ** 2, axis=1), label=f"train, width {width}")
-    plot_simulation(ax_e, record, np.mean((out["test"] - yt) ** 2, axis=1), label=f"test, width {width}",
+    plot_simulation(ax_e, record, np.mean((out.train - y) ** 2, axis=1), label=f"train, width {width}")
+    plot_simulation(ax_e, record, np.mean((out.test - yt) ** 2, axis=1), label=f"test, width {width}",
                     color=COLORS["highlight"], marker="s")
     finish_axes(ax_e, xlabel="gradient step", ylabel="mean squared error", logy=True,
                 title=f"lr = {lr_fraction:.2f} x 2/lambda_max")
-    lim = [min(g_lin[-1].min(), out["test"][-1].min()), max(g_lin[-1].max(), out["test"][-1].max())]
+    lim = [min(g_lin[-1].min(), out.test[-1].min()), max(g_lin[-1].max(), out.test[-1].max())]
     ax_p.plot(lim, lim, color=COLORS["muted"], lw=1, ls="--", label="_diag")
-    plot_simulation(ax_p, g_lin[-1], out["test"][-1], label="test predictions")
+    plot_simulation(ax_p, g_lin[-1], out.test[-1], label="test predictions")
     finish_axes(ax_p, xlabel="NTK prediction", ylabel="network prediction",
                 title=f"NTK moved by {100 * moved:.1f}% (Frobenius)")
 
@@ -195,9 +281,28 @@ def ntk_dynamics_explorer(width: int = 512, lr_fraction: float = 0.5, steps: int
     Controls: the hidden width, the learning rate (as a fraction of the stability limit
     ``2 / lambda_max``) and the number of steps. See :func:`draw_ntk_dynamics`.
 
+    Parameters
+    ----------
+    width, lr_fraction, steps
+        Initial values of the controls (see :func:`draw_ntk_dynamics`).
+
+    Returns
+    -------
+    Explorer
+        The controls and the figure of :func:`draw_ntk_dynamics`.
+
     References
     ----------
-    Chapter 10 (``chapters/10_ntk.md``).
+    :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import ntk_dynamics_explorer
+    >>> explorer = ntk_dynamics_explorer(steps=50)
+    >>> explorer.update(lr_fraction=0.25).values['lr_fraction']
+    0.25
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     width = check_int("width", width, low=8, high=8192)
     steps = check_int("steps", steps, low=1, high=2000)

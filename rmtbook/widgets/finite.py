@@ -1,11 +1,11 @@
 """Explorer for chapter 11: universality of the Marchenko-Pastur law, and where it stops.
 
-Used by ``chapters/11_finite_n.md``.
+Used by :doc:`/chapters/11_finite_n`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as ipw
 import numpy as np
@@ -16,11 +16,14 @@ from ..laws import marchenko_pastur
 from ..plotting import COLORS, finish_axes, plot_histogram, plot_theory
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["universality_explorer", "draw_universality"]
 
 
 def draw_universality(
-    fig: Any,
+    fig: Figure,
     *,
     distribution: str = "student-t",
     df: float = 3.0,
@@ -54,8 +57,17 @@ def draw_universality(
 
     References
     ----------
-    Marchenko & Pastur (1967); Bai & Silverstein (2010), Thm 3.6; Bai, Silverstein & Yin (1988).
-    Chapter 11 (``chapters/11_finite_n.md``).
+    :cite:p:`marchenko1967distribution`; :cite:p:`bai2010spectral`, Thm 3.6; :cite:p:`bai1988note`.
+    :doc:`/chapters/11_finite_n`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_universality
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_universality(fig, p=200)
+    >>> len(fig.axes) >= 1
+    True
     """
     distribution = check_choice("distribution", distribution, ENTRY_DISTRIBUTIONS)
     df = check_scalar("df", df, low=2.0, high=50.0, low_open=True)
@@ -108,7 +120,16 @@ def universality_explorer(
 
     References
     ----------
-    Chapter 11 (``chapters/11_finite_n.md``).
+    :doc:`/chapters/11_finite_n`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import universality_explorer
+    >>> explorer = universality_explorer(distribution="rademacher")
+    >>> explorer.update(ratio=0.25).values['ratio']
+    0.25
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     p = check_int("p", p, low=20, high=2000)
     controls = {
@@ -117,7 +138,7 @@ def universality_explorer(
         "ratio": ipw.FloatSlider(value=ratio, min=0.05, max=1.0, step=0.05, description="c = p/n"),
     }
 
-    def draw(fig: Any, **values: Any) -> None:
+    def draw(fig: Figure, **values: Any) -> None:
         draw_universality(fig, p=p, **values)
 
     return Explorer(draw, controls, title="Universality of the Marchenko-Pastur law, and its limits")

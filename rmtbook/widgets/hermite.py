@@ -1,11 +1,11 @@
 """Explorer for chapter 6: an activation against its truncated Hermite expansion.
 
-Used by ``chapters/06_hermite.md``.
+Used by :doc:`/chapters/06_hermite`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -15,13 +15,16 @@ from ..hermite import ACTIVATIONS, get_activation, hermite_coefficients, hermite
 from ..plotting import COLORS, finish_axes, plot_theory
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["hermite_explorer", "draw_hermite_expansion"]
 
 #: Highest degree offered by the explorer's slider.
 EXPLORER_MAX_DEGREE = 30
 
 
-def draw_hermite_expansion(fig: Any, *, activation: str = "relu", degree: int = 4) -> None:
+def draw_hermite_expansion(fig: Figure, *, activation: str = "relu", degree: int = 4) -> None:
     """Draw ``phi`` against ``sum_{k <= degree} a_k h_k`` and the bar chart of ``a_k^2``.
 
     Left panel: the activation and its truncated expansion on ``[-3.5, 3.5]``, with the
@@ -40,7 +43,16 @@ def draw_hermite_expansion(fig: Any, *, activation: str = "relu", degree: int = 
 
     References
     ----------
-    Chapter 6 (``chapters/06_hermite.md``).
+    :doc:`/chapters/06_hermite`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_hermite_expansion
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_hermite_expansion(fig, degree=2)
+    >>> len(fig.axes) >= 2
+    True
     """
     name = check_choice("activation", activation, ACTIVATIONS)
     degree = check_int("degree", degree, low=0, high=EXPLORER_MAX_DEGREE)
@@ -86,7 +98,16 @@ def hermite_explorer(activation: str = "relu", degree: int = 4) -> Explorer:
 
     References
     ----------
-    Chapter 6 (``chapters/06_hermite.md``).
+    :doc:`/chapters/06_hermite`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import hermite_explorer
+    >>> explorer = hermite_explorer(activation="tanh")
+    >>> explorer.update(degree=6).values['degree']
+    6
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     activation = check_choice("activation", activation, ACTIVATIONS)
     degree = check_int("degree", degree, low=0, high=EXPLORER_MAX_DEGREE)

@@ -1,11 +1,11 @@
 """Explorer for chapter 7: spectrum of the random-features kernel against its linear equivalent.
 
-Used by ``chapters/07_kernels.md``.
+Used by :doc:`/chapters/07_kernels`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -17,6 +17,9 @@ from ..laws import marchenko_pastur
 from ..plotting import COLORS, finish_axes, plot_histogram, plot_theory
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["kernel_spectrum_explorer", "draw_kernel_spectrum", "KERNEL_EXPLORER_ACTIVATIONS"]
 
 #: Activations offered by the explorer (closed-form kernels: each redraw stays well under 1 s).
@@ -26,7 +29,7 @@ _N = 300
 _SEED = 7
 
 
-def draw_kernel_spectrum(fig: Any, *, activation: str = "relu", ratio: float = 1.0, n: int = _N) -> None:
+def draw_kernel_spectrum(fig: Figure, *, activation: str = "relu", ratio: float = 1.0, n: int = _N) -> None:
     """Eigenvalue histogram of the exact kernel Phi against its linear equivalent.
 
     Unit-norm data X (p x n, p = round(ratio * n), Gaussian columns normalized; fixed seed).
@@ -49,7 +52,16 @@ def draw_kernel_spectrum(fig: Any, *, activation: str = "relu", ratio: float = 1
 
     References
     ----------
-    Chapter 7 (``chapters/07_kernels.md``); Louart, Liao & Couillet (2018).
+    :doc:`/chapters/07_kernels`; :cite:p:`louart2018random`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_kernel_spectrum
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_kernel_spectrum(fig, n=200)
+    >>> len(fig.axes) >= 1
+    True
     """
     name = check_choice("activation", activation, KERNEL_EXPLORER_ACTIVATIONS)
     c = check_scalar("ratio", ratio, low=0.2, high=4.0)
@@ -90,6 +102,11 @@ def draw_kernel_spectrum(fig: Any, *, activation: str = "relu", ratio: float = 1
 def kernel_spectrum_explorer(activation: str = "relu", ratio: float = 1.0) -> Explorer:
     """Interactive explorer: activation and ratio c = p/n for the random-features kernel spectrum.
 
+    Parameters
+    ----------
+    activation, ratio
+        Initial values of the controls (see :func:`draw_kernel_spectrum`).
+
     Returns
     -------
     Explorer
@@ -97,7 +114,16 @@ def kernel_spectrum_explorer(activation: str = "relu", ratio: float = 1.0) -> Ex
 
     References
     ----------
-    Chapter 7 (``chapters/07_kernels.md``).
+    :doc:`/chapters/07_kernels`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import kernel_spectrum_explorer
+    >>> explorer = kernel_spectrum_explorer(activation="erf")
+    >>> explorer.update(ratio=0.5).values['ratio']
+    0.5
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     activation = check_choice("activation", activation, KERNEL_EXPLORER_ACTIVATIONS)
     ratio = check_scalar("ratio", ratio, low=0.2, high=4.0)

@@ -1,11 +1,11 @@
 """Explorer for chapter 3: the limiting spectrum of a sample covariance and a seeded simulation.
 
-Used by ``chapters/03_marchenko_pastur.md``.
+Used by :doc:`/chapters/03_marchenko_pastur`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as ipw
 import numpy as np
@@ -15,6 +15,9 @@ from ..ensembles import gaussian_data
 from ..laws import marchenko_pastur, sample_covariance_law
 from ..plotting import COLORS, finish_axes, plot_atom, plot_histogram, plot_theory
 from ._core import Explorer
+
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
 
 __all__ = ["marchenko_pastur_explorer", "draw_marchenko_pastur", "population_eigenvalues"]
 
@@ -33,9 +36,20 @@ def population_eigenvalues(population: str, p: int, separation: float = 4.0) -> 
     separation
         The second atom (``>= 1``) of the two-atom population.
 
+    Returns
+    -------
+    numpy.ndarray
+        The ``p`` population eigenvalues, sorted.
+
     References
     ----------
-    Chapter 3 (``chapters/03_marchenko_pastur.md``).
+    :doc:`/chapters/03_marchenko_pastur`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import population_eigenvalues
+    >>> population_eigenvalues("two atoms", 4, 3.0)
+    array([1., 1., 3., 3.])
     """
     population = check_choice("population", population, _POPULATIONS)
     p = check_int("p", p, low=2)
@@ -48,7 +62,7 @@ def population_eigenvalues(population: str, p: int, separation: float = 4.0) -> 
 
 
 def draw_marchenko_pastur(
-    fig: Any,
+    fig: Figure,
     *,
     ratio: float = 0.2,
     population: str = "two atoms",
@@ -81,8 +95,17 @@ def draw_marchenko_pastur(
 
     References
     ----------
-    Marchenko & Pastur (1967); Silverstein & Bai (1995); Silverstein & Choi (1995).
-    Chapter 3 (``chapters/03_marchenko_pastur.md``).
+    :cite:p:`marchenko1967distribution,silverstein1995empirical,silverstein1995analysis`.
+    :doc:`/chapters/03_marchenko_pastur`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_marchenko_pastur
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_marchenko_pastur(fig, p=200)
+    >>> len(fig.axes) >= 1
+    True
     """
     ratio = check_scalar("ratio", ratio, low=0.02, high=5.0)
     population = check_choice("population", population, _POPULATIONS)
@@ -141,7 +164,16 @@ def marchenko_pastur_explorer(
 
     References
     ----------
-    Chapter 3 (``chapters/03_marchenko_pastur.md``).
+    :doc:`/chapters/03_marchenko_pastur`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import marchenko_pastur_explorer
+    >>> explorer = marchenko_pastur_explorer(ratio=0.5)
+    >>> explorer.update(ratio=0.1).values['ratio']
+    0.1
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     p = check_int("p", p, low=20, high=2000)
     controls = {
@@ -150,7 +182,7 @@ def marchenko_pastur_explorer(
         "separation": ipw.FloatSlider(value=separation, min=1.0, max=12.0, step=0.5, description="2nd atom"),
     }
 
-    def draw(fig: Any, **values: Any) -> None:
+    def draw(fig: Figure, **values: Any) -> None:
         draw_marchenko_pastur(fig, p=p, **values)
 
     return Explorer(draw, controls, title="Sample covariance spectrum against its deterministic limit")

@@ -1,6 +1,6 @@
 """Explorer for chapter 8: training and test error of random features ridge regression.
 
-Used by ``chapters/08_random_features.md``. Theory only (deterministic equivalents), so that a
+Used by :doc:`/chapters/08_random_features`. Theory only (deterministic equivalents), so that a
 redraw takes a fraction of a second: the kernel of a fixed two-class Gaussian mixture is
 computed once per activation and cached.
 """
@@ -8,7 +8,7 @@ computed once per activation and cached.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -17,6 +17,9 @@ from .._validation import check_choice, check_scalar
 from ..plotting import COLORS, finish_axes, plot_theory
 from ..shallow import random_features_errors_from_kernel, random_features_train_test_kernels
 from ._core import Explorer
+
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
 
 __all__ = ["random_features_explorer", "draw_random_features", "EXPLORER_ACTIVATIONS"]
 
@@ -42,7 +45,7 @@ def _problem(activation: str) -> tuple[np.ndarray, ...]:
     return Phi, Pc, d, y, yt
 
 
-def draw_random_features(fig: Any, *, activation: str = "relu", log10_ridge: float = -3.0) -> None:
+def draw_random_features(fig: Figure, *, activation: str = "relu", log10_ridge: float = -3.0) -> None:
     """Theoretical train and test MSE of random features ridge against ``N / n``.
 
     Data: a fixed two-class Gaussian mixture (``p = 128``, ``n = nhat = 256``, unit-norm
@@ -61,7 +64,16 @@ def draw_random_features(fig: Any, *, activation: str = "relu", log10_ridge: flo
 
     References
     ----------
-    Chapter ``08_random_features``; Louart, Liao & Couillet (2018); Mei & Montanari (2022).
+    Chapter ``08_random_features``; :cite:p:`louart2018random,mei2022generalization`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_random_features
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_random_features(fig, activation="erf")
+    >>> len(fig.axes) >= 1
+    True
     """
     activation = check_choice("activation", activation, EXPLORER_ACTIVATIONS)
     log10_ridge = check_scalar("log10_ridge", log10_ridge, low=-5.0, high=2.0)
@@ -98,6 +110,15 @@ def random_features_explorer(activation: str = "relu", log10_ridge: float = -3.0
     References
     ----------
     Chapter ``08_random_features``.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import random_features_explorer
+    >>> explorer = random_features_explorer(log10_ridge=-2.0)
+    >>> explorer.update(log10_ridge=-1.0).values['log10_ridge']
+    -1.0
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     controls = {
         "activation": ipw.Dropdown(options=list(EXPLORER_ACTIVATIONS), value=activation, description="activation"),

@@ -1,27 +1,51 @@
 """Explorer for chapter 5: the risks of ridge regression as the sample size grows.
 
-Used by ``chapters/05_ridge.md``.
+Used by :doc:`/chapters/05_ridge`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as ipw
 import numpy as np
 
+from .._results import TupleLike
+from .._typing import RealArray
 from .._validation import check_scalar
 from ..linear import optimal_ridge, ridge_risk
 from ..plotting import COLORS, finish_axes, plot_theory
 from ._core import Explorer
 
-__all__ = ["ridge_explorer", "draw_ridge_risk", "two_block_population"]
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
+__all__ = ["ridge_explorer", "draw_ridge_risk", "two_block_population", "PopulationSpectrum"]
+
+
+@dataclass(frozen=True)
+class PopulationSpectrum(TupleLike):
+    """A discrete population spectrum ``H = sum_j weights[j] delta_{population_eigs[j]}``.
+
+    Unpacks and indexes like the former tuple: ``population_eigs, weights = spectrum``.
+
+    Attributes
+    ----------
+    population_eigs : numpy.ndarray
+        The distinct population eigenvalues.
+    weights : numpy.ndarray
+        Their masses (summing to 1).
+    """
+
+    population_eigs: RealArray
+    weights: RealArray
 
 #: Samples per feature shown by the explorer (log-spaced; n/p = 1 is not a grid point).
 _SAMPLES_PER_FEATURE = np.logspace(-1.0, 1.0, 300)
 
 
-def two_block_population(anisotropy: float) -> tuple[np.ndarray, np.ndarray]:
+def two_block_population(anisotropy: float) -> PopulationSpectrum:
     """Two equally weighted population eigenvalues of ratio ``anisotropy`` and mean 1.
 
     Parameters
@@ -31,19 +55,29 @@ def two_block_population(anisotropy: float) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    eigs, weights
-        ``(2/(1+a), 2a/(1+a))`` and ``(1/2, 1/2)``, so that ``tr C / p = 1`` for every ``a``.
+    PopulationSpectrum
+        ``population_eigs = (2/(1+a), 2a/(1+a))`` and ``weights = (1/2, 1/2)``, so that
+        ``tr C / p = 1`` for every ``a``; unpacks as ``population_eigs, weights``.
 
     References
     ----------
-    Chapter 5 (``chapters/05_ridge.md``).
+    :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import two_block_population
+    >>> eigs, weights = two_block_population(3.0)
+    >>> eigs, weights
+    (array([0.5, 1.5]), array([0.5, 0.5]))
     """
     a = check_scalar("anisotropy", anisotropy, low=1.0)
-    return np.array([2.0 / (1.0 + a), 2.0 * a / (1.0 + a)]), np.array([0.5, 0.5])
+    return PopulationSpectrum(
+        population_eigs=np.array([2.0 / (1.0 + a), 2.0 * a / (1.0 + a)]), weights=np.array([0.5, 0.5])
+    )
 
 
 def draw_ridge_risk(
-    fig: Any,
+    fig: Figure,
     *,
     ridge: float = 1e-3,
     noise_var: float = 0.25,
@@ -73,7 +107,16 @@ def draw_ridge_risk(
 
     References
     ----------
-    Chapter 5 (``chapters/05_ridge.md``); Hastie, Montanari, Rosset & Tibshirani (2022).
+    :doc:`/chapters/05_ridge`; :cite:p:`hastie2022surprises`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_ridge_risk
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_ridge_risk(fig, anisotropy=4.0)
+    >>> len(fig.axes) >= 1
+    True
     """
     ridge = check_scalar("ridge", ridge, low=0.0, low_open=True)
     noise_var = check_scalar("noise_var", noise_var, low=0.0)
@@ -116,7 +159,16 @@ def ridge_explorer(ridge: float = 1e-3, noise_var: float = 0.25, anisotropy: flo
 
     References
     ----------
-    Chapter 5 (``chapters/05_ridge.md``).
+    :doc:`/chapters/05_ridge`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import ridge_explorer
+    >>> explorer = ridge_explorer(ridge=0.1)
+    >>> explorer.update(noise_var=0.5).values['noise_var']
+    0.5
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     check_scalar("ridge", ridge, low=1e-5, high=10.0)
     check_scalar("noise_var", noise_var, low=0.0, high=2.0)
@@ -128,7 +180,7 @@ def ridge_explorer(ridge: float = 1e-3, noise_var: float = 0.25, anisotropy: flo
                                          description="anisotropy"),
     }
 
-    def draw(fig: Any, **values: Any) -> None:
+    def draw(fig: Figure, **values: Any) -> None:
         draw_ridge_risk(fig, **values)
 
     return Explorer(draw, controls, title="Ridge regression: in- and out-of-sample risks against n/p")

@@ -1,11 +1,11 @@
 """Explorer for chapter 4: the BBP phase transition of a spiked covariance.
 
-Used by ``chapters/04_spiked.md``.
+Used by :doc:`/chapters/04_spiked`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
@@ -16,10 +16,13 @@ from ..plotting import COLORS, finish_axes, plot_histogram, plot_simulation, plo
 from ..spiked import bbp_threshold, spike_alignment, spike_eigenvalue, spiked_covariance_sample
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["spiked_explorer", "draw_spiked"]
 
 
-def draw_spiked(fig: Any, *, ell: float = 2.0, ratio: float = 0.5, n: int = 600, seed: int = 0) -> None:
+def draw_spiked(fig: Figure, *, ell: float = 2.0, ratio: float = 0.5, n: int = 600, seed: int = 0) -> None:
     """Spectrum and top eigenvector of one spiked sample covariance, against the theory.
 
     Left: histogram of the eigenvalues of ``Chat = X X^T / n`` for ``C = I + ell u u^T``, the
@@ -44,7 +47,16 @@ def draw_spiked(fig: Any, *, ell: float = 2.0, ratio: float = 0.5, n: int = 600,
 
     References
     ----------
-    Baik, Ben Arous & Peche (2005); Paul (2007). Chapter 4 (``chapters/04_spiked.md``).
+    :cite:p:`baik2005phase,paul2007asymptotics`. :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_spiked
+    >>> fig, _ = new_figure(1, 2)
+    >>> draw_spiked(fig, n=300)
+    >>> len(fig.axes) >= 2
+    True
     """
     ell = check_scalar("ell", ell, low=0.0, high=50.0)
     ratio = check_scalar("ratio", ratio, low=0.0, high=4.0, low_open=True)
@@ -100,7 +112,16 @@ def spiked_explorer(ell: float = 2.0, ratio: float = 0.5, n: int = 600) -> Explo
 
     References
     ----------
-    Chapter 4 (``chapters/04_spiked.md``).
+    :doc:`/chapters/04_spiked`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import spiked_explorer
+    >>> explorer = spiked_explorer(ell=3.0)
+    >>> explorer.update(ell=0.5).values['ell']
+    0.5
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     controls = {
         "ell": ipw.FloatSlider(value=ell, min=0.0, max=6.0, step=0.05, description="spike ell"),

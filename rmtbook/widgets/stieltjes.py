@@ -1,25 +1,29 @@
 """Explorer for chapter 2: the smoothed spectral density ``Im m(x + i eta) / pi``.
 
-Used by ``chapters/02_resolvents.md``.
+Used by :doc:`/chapters/02_resolvents`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
 import numpy as np
 
+from .._typing import ArrayLike, RealArray
 from .._validation import check_array, check_int, check_scalar
 from ..ensembles import wigner_matrix
 from ..laws import semicircle
 from ..plotting import COLORS, finish_axes, plot_theory
 from ._core import Explorer
 
+if TYPE_CHECKING:  # annotations only: importing widgets must not import pyplot
+    from matplotlib.figure import Figure
+
 __all__ = ["stieltjes_explorer", "draw_stieltjes", "smoothed_density"]
 
 
-def smoothed_density(eigs: Any, x: Any, eta: float) -> np.ndarray:
+def smoothed_density(eigs: ArrayLike, x: ArrayLike, eta: float) -> RealArray:
     """``Im m_n(x + i eta) / pi`` for the empirical law of ``eigs``: a Cauchy (Poisson) smoothing.
 
     ``(1 / (pi n)) sum_i eta / ((lambda_i - x)^2 + eta^2)``, vectorized over ``x``.
@@ -33,9 +37,21 @@ def smoothed_density(eigs: Any, x: Any, eta: float) -> np.ndarray:
     eta
         Smoothing scale ``> 0``.
 
+    Returns
+    -------
+    numpy.ndarray
+        The smoothed density at every point of ``x`` (same shape as ``x``).
+
     References
     ----------
-    Chapter 2 (``chapters/02_resolvents.md``); Anderson, Guionnet & Zeitouni (2010), Sec. 2.4.
+    :doc:`/chapters/02_resolvents`; :cite:p:`anderson2010introduction`, Sec. 2.4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook.widgets import smoothed_density
+    >>> smoothed_density([0.0], [0.0, 1.0], eta=1.0)  # a Cauchy density of width eta at each eigenvalue
+    array([0.31830989, 0.15915494])
     """
     lam = check_array("eigs", eigs, ndim=1)
     xs = check_array("x", x, ndim=1)
@@ -43,7 +59,7 @@ def smoothed_density(eigs: Any, x: Any, eta: float) -> np.ndarray:
     return np.mean(eta / ((lam[None, :] - xs[:, None]) ** 2 + eta**2), axis=1) / np.pi
 
 
-def draw_stieltjes(fig: Any, *, eta: float = 0.05, n: int = 400, seed: int = 0) -> None:
+def draw_stieltjes(fig: Figure, *, eta: float = 0.05, n: int = 400, seed: int = 0) -> None:
     """Smoothed empirical density of a Wigner matrix against the semicircle.
 
     Draws ``Im m_n(x + i eta) / pi`` for one Wigner matrix of size ``n`` (variance 1, fixed
@@ -65,7 +81,16 @@ def draw_stieltjes(fig: Any, *, eta: float = 0.05, n: int = 400, seed: int = 0) 
 
     References
     ----------
-    Chapter 2 (``chapters/02_resolvents.md``); Wigner (1955).
+    :doc:`/chapters/02_resolvents`; :cite:p:`wigner1955characteristic`.
+
+    Examples
+    --------
+    >>> from rmtbook.plotting import new_figure
+    >>> from rmtbook.widgets import draw_stieltjes
+    >>> fig, _ = new_figure(1, 1)
+    >>> draw_stieltjes(fig, n=200)
+    >>> len(fig.axes) >= 1
+    True
     """
     eta = check_scalar("eta", eta, low=1e-3, high=1.0)
     n = check_int("n", n, low=20, high=2000)
@@ -97,7 +122,16 @@ def stieltjes_explorer(eta: float = 0.05, n: int = 400) -> Explorer:
 
     References
     ----------
-    Chapter 2 (``chapters/02_resolvents.md``).
+    :doc:`/chapters/02_resolvents`.
+
+    Examples
+    --------
+    >>> from rmtbook.widgets import stieltjes_explorer
+    >>> explorer = stieltjes_explorer(eta=0.1)
+    >>> explorer.update(eta=0.2).values['eta']
+    0.2
+    >>> explorer.png()[:4]  # the figure, as PNG bytes
+    b'\x89PNG'
     """
     controls = {
         "eta": ipw.FloatLogSlider(value=eta, base=10, min=-3, max=0, step=0.1, description="eta"),
