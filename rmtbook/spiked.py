@@ -47,9 +47,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ._results import TupleLike
+from . import _silverstein
 from ._rng import as_generator
 from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_int, check_scalar, check_weights, renamed_kwargs
@@ -328,13 +328,14 @@ def _check_population(population_eigs: ArrayLike, weights: ArrayLike | None) -> 
 
 
 def _psi(theta: np.ndarray, c: float, t: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``psi(theta) = theta (1 + c sum_j w_j t_j / (theta - t_j))`` for ``theta > max t``."""
-    return theta * (1.0 + c * np.sum(w * t / (theta[..., None] - t), axis=-1))
+    """``psi(theta) = theta (1 + c sum_j w_j t_j / (theta - t_j))``: the map ``x(u)`` of the
+    package's Silverstein solver at ``u = theta``."""
+    return _silverstein.x_of_u(np.asarray(theta, dtype=float), t, w, c)
 
 
 def _dpsi(theta: np.ndarray, c: float, t: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``psi'(theta) = 1 - c sum_j w_j t_j^2 / (theta - t_j)^2``."""
-    return 1.0 - c * np.sum(w * t**2 / (theta[..., None] - t) ** 2, axis=-1)
+    """``psi'(theta) = 1 - c sum_j w_j t_j^2 / (theta - t_j)^2 = 1 - h(theta)``."""
+    return 1.0 - _silverstein.h_of_u(np.asarray(theta, dtype=float), t, w, c)[0]
 
 
 @renamed_kwargs(bulk="population_eigs")
@@ -383,16 +384,13 @@ def outlier_threshold(ratio: float, population_eigs: ArrayLike, weights: ArrayLi
     tmax = t.max()
     upper = tmax * (1.0 + np.sqrt(c))
 
-    def f(theta: float) -> float:
-        return float(_dpsi(np.array(theta), c, t, w))
-
     # psi'(upper) >= 0 exactly (equality iff all the mass sits at max t, the isotropic case);
     # a value at rounding level means the root is upper itself.
-    if f(upper) <= 1e-13:
+    if _dpsi(np.array([upper]), c, t, w)[0] <= 1e-13:
         return float(upper)
-    # psi' -> -inf at max t from above: bracket [max t (1 + tiny), upper].
-    lower = tmax * (1.0 + 1e-12)
-    return float(brentq(f, lower, upper, xtol=1e-14 * tmax, rtol=1e-14, maxiter=500))
+    # otherwise the upper edge of the bulk's support, from the package's one solver
+    solver = _silverstein.Silverstein(_silverstein.make_population(t, c, w))
+    return solver.upper_edge_u()
 
 
 @renamed_kwargs(bulk="population_eigs")
