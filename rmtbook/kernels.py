@@ -77,6 +77,7 @@ import numpy as np
 from scipy import fft as _fft
 
 from . import hermite as _hermite
+from ._quadrature import SCALE_CAP, gaussian_hermite_moments, mehler_sum, panel_nodes
 from ._rng import RngLike, as_generator
 from ._validation import check_array, check_callable, check_int, check_scalar
 
@@ -268,8 +269,7 @@ def _quadrature_fixed(
 # accurate path: polar Gauss-Legendre quadrature and Chebyshev interpolation in the angle
 # ---------------------------------------------------------------------------------------------
 _POLAR_RADIUS = 9.3  # int_R^inf r exp(-r^2/2) dr = exp(-R^2/2) < 2e-19
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
-_POLAR_SCALE_CAP = 8.0  # panels grow like sqrt(max(q, 1)) up to q = 64
+_POLAR_SCALE_CAP = SCALE_CAP  # panels grow like sqrt(max(q, 1)) up to q = 64
 _POLAR_R_PANELS, _POLAR_A_PANELS = 5, 12  # radial panels on [0, 9.3], angular panels on [0, 2 pi] (q <= 1);
 # measured: 4 and 10 still give 1e-14 relative for tanh, sigmoid, gelu, silu, softplus, a centred
 # ReLU and tanh' at q in [0.3, 25]; 3 and 8 give 4e-12, 2 and 6 give 1e-9.
@@ -284,20 +284,6 @@ _CLUSTER_RTOL = 1e-12  # variances closer than this (relative) are treated as eq
 # that, by Cauchy-Schwarz); K <= 372
 _MEHLER_RHO = 0.9
 _MEHLER_TAIL = 1e-17
-
-
-def _panel_nodes(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre nodes and weights (16 per panel) for panels given by sorted ``edges``.
-
-    ``edges`` has shape (..., P + 1); the result has shape (..., 16 P). Zero-width panels
-    (repeated edges) get zero weights.
-    """
-    half = np.diff(edges, axis=-1) / 2
-    mid = (edges[..., :-1] + edges[..., 1:]) / 2
-    nodes = mid[..., None] + half[..., None] * _GL_NODES
-    weights = half[..., None] * _GL_WEIGHTS
-    shape = edges.shape[:-1] + (-1,)
-    return nodes.reshape(shape), weights.reshape(shape)
 
 
 def _polar_expectation(
@@ -325,7 +311,7 @@ def _polar_expectation(
     n_r, n_a = int(np.ceil(_POLAR_R_PANELS * s)), int(np.ceil(_POLAR_A_PANELS * s))
     if breaks:  # twice finer angular panels: E[clip(u)^2] (theta = 0) goes from 2e-11 to 1e-16
         n_a *= 2
-    r, wr = _panel_nodes(np.linspace(0.0, _POLAR_RADIUS, n_r + 1))
+    r, wr = panel_nodes(np.linspace(0.0, _POLAR_RADIUS, n_r + 1))
     wr = wr * r * np.exp(-r * r / 2) / (2 * np.pi)
     r1, r2 = np.sqrt(q1) * r, np.sqrt(q2) * r
     base = np.linspace(0.0, 2 * np.pi, n_a + 1)
@@ -342,7 +328,7 @@ def _polar_expectation(
         if b.size:
             kinks = np.hstack([kinks, _crossing_angles(b, q1, q2, t)])
         edges = np.sort(np.hstack([np.broadcast_to(base, (t.shape[0], base.size)), kinks]), axis=1)
-        a, wa = _panel_nodes(edges)  # (m, n_alpha)
+        a, wa = panel_nodes(edges)  # (m, n_alpha)
         if b.size == 0:
             pu = np.asarray(phi(np.cos(a)[:, :, None] * r1), dtype=float)  # (m, n_alpha, n_r)
             pv = np.asarray(psi(np.cos(a - t)[:, :, None] * r2), dtype=float)
@@ -353,7 +339,7 @@ def _polar_expectation(
             cross = np.concatenate([b / (np.sqrt(q1) * cu), b / (np.sqrt(q2) * cv)], axis=-1)
         cross = np.where((cross > 0) & (cross < _POLAR_RADIUS), cross, _POLAR_RADIUS)  # else a zero-width panel
         base_r = np.broadcast_to(r_edges, a.shape + r_edges.shape)
-        rr, wrr = _panel_nodes(np.sort(np.concatenate([base_r, cross], axis=-1), axis=-1))  # (m, n_alpha, n_r')
+        rr, wrr = panel_nodes(np.sort(np.concatenate([base_r, cross], axis=-1), axis=-1))  # (m, n_alpha, n_r')
         wrr = wrr * rr * np.exp(-rr * rr / 2) / (2 * np.pi)
         pu = np.asarray(phi(cu * (np.sqrt(q1) * rr)), dtype=float)
         pv = np.asarray(psi(cv * (np.sqrt(q2) * rr)), dtype=float)
@@ -457,7 +443,7 @@ def _accurate_quadrature(
     detected without sorting) is tabulated once in the angle (:func:`_angle_table`) and
     interpolated (Clenshaw). If more than 256 entries remain (many distinct norms), those with
     abs(rho) <= 0.9 use Mehler's series with per-variance Hermite coefficients
-    (:func:`_variance_rules`, :func:`_mehler_sum`) and those at rho = +-1 with equal variances
+    (:func:`rmtbook._quadrature.gaussian_hermite_moments`, :func:`rmtbook._quadrature.mehler_sum`) and those at rho = +-1 with equal variances
     a one-dimensional rule. Up to 256 entries left are computed one by one by the polar rule;
     beyond that they use the tensor trapezoidal rule with the automatic order.
     """
@@ -494,12 +480,12 @@ def _accurate_quadrature(
         if used.size:
             rho_max = max(float(np.abs(rho[mehler]).max()) if mehler.size else 0.0, 0.05)
             degree = int(np.ceil(np.log(_MEHLER_TAIL) / np.log(rho_max)))
-            coef, same, opposite = _variance_rules(phi, reps[used], degree, breaks)
+            coef, same, opposite = gaussian_hermite_moments(phi, reps[used], degree, breaks=breaks)
             where = np.zeros(reps.size, dtype=int)
             where[used] = np.arange(used.size)  # row of a variance label in the rules
             row = where[l1[one_d]]
             out[one_d] = np.where(rho[one_d] > 0, same[row], opposite[row])
-            out[mehler] = _mehler_sum(coef[where[l1[mehler]]], coef[where[l2[mehler]]], rho[mehler])
+            out[mehler] = mehler_sum(coef[where[l1[mehler]]], coef[where[l2[mehler]]], rho[mehler])
         rest = np.setdiff1d(rest, np.concatenate([one_d, mehler]))
     if rest.size and rest.size <= _DIRECT_MAX:
         for g in np.unique(inverse[rest]):
@@ -510,83 +496,6 @@ def _accurate_quadrature(
     elif rest.size:
         out[rest] = _quadrature(phi, phi, q1[rest], q2[rest], k[rest], None)
     return _check_finite(out)
-
-
-def _variance_rules(
-    phi: Callable, qs: np.ndarray, degree: int, breaks: tuple[float, ...] = ()
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per variance q: the Hermite coefficients a_k(q) of x -> phi(sqrt(q) x) (k <= ``degree``),
-    E[phi(u)^2] and E[phi(u) phi(-u)] for u ~ N(0, q), by composite Gauss-Legendre rules.
-
-    The rule covers |x| <= sqrt(4 degree + 2) + 9 (the Hermite functions of degree <= ``degree``
-    have their turning point at sqrt(4 degree + 2) and decay like a Gaussian beyond it) with
-    16-node panels of width min(1/2, 1/s), s = sqrt(max(q, 1)) up to 8 (measured: width 1/2
-    gives 1e-16 up to degree 372), 0 being an edge. The nodes are shared by all variances, so
-    the coefficients are one matrix product with the table of normalized Hermite polynomials
-    (three-term recurrence). A declared break b puts a kink of phi(sqrt(q) x) at b / sqrt(q):
-    the panel holding it is integrated separately, cut there, for that variance only.
-    """
-    radius = np.sqrt(4.0 * degree + 2.0) + 9.0
-    s = min(np.sqrt(max(float(qs.max()), 1.0)), _POLAR_SCALE_CAP)
-    half = int(np.ceil(radius * max(2.0, s)))
-    edges = np.linspace(-radius, radius, 2 * half + 1)  # 0 is an edge
-    x, w = _panel_nodes(edges)
-    w = w * np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
-    table = _hermite._hermite_values(degree, x).T  # (nodes, degree + 1)
-    root = np.sqrt(qs)[:, None]
-    weighted = w * np.asarray(phi(root * x), dtype=float)  # (variances, nodes)
-    b = np.asarray([c for c in breaks if c != 0.0], dtype=float)
-    if b.size == 0:
-        coef = weighted @ table
-        same = np.sum(weighted * np.asarray(phi(root * x), dtype=float), axis=1)
-        opposite = np.sum(weighted * np.asarray(phi(-root * x), dtype=float), axis=1)
-        return coef, same, opposite
-    # panels holding a cut (for some variance) are removed from the shared rule and redone
-    with np.errstate(divide="ignore"):
-        cuts = np.where(root > 0, b[None, :] / np.where(root > 0, root, 1.0), np.inf)  # (variances, breaks)
-    cuts = np.concatenate([cuts, -cuts], axis=1)  # phi(-sqrt(q) x) breaks at -b / sqrt(q)
-    inside = np.abs(cuts) < radius
-    panel = np.clip(np.searchsorted(edges, cuts, side="right") - 1, 0, edges.size - 2)
-    hit = np.zeros((qs.size, edges.size - 1), dtype=bool)
-    rows = np.broadcast_to(np.arange(qs.size)[:, None], cuts.shape)
-    hit[rows[inside], panel[inside]] = True
-    node_panel = np.repeat(np.arange(edges.size - 1), _GL_NODES.size)
-    weighted = np.where(hit[:, node_panel], 0.0, weighted)
-    coef = weighted @ table
-    same = np.sum(weighted * np.asarray(phi(root * x), dtype=float), axis=1)
-    opposite = np.sum(weighted * np.asarray(phi(-root * x), dtype=float), axis=1)
-    # the removed panels, cut at every cut they hold: (variances, cut panels, sub-panels)
-    lo = edges[panel]
-    hi = edges[panel + 1]
-    inner = np.where(inside[:, :, None] & (cuts[:, None, :] > lo[:, :, None]) & (cuts[:, None, :] < hi[:, :, None]),
-                     cuts[:, None, :], hi[:, :, None])  # cuts inside each panel, else its right end
-    # a panel hit by several cuts appears once per cut: keep only its first occurrence
-    first = np.ones(panel.shape, dtype=bool)
-    for j in range(1, panel.shape[1]):
-        first[:, j] = ~np.any((panel[:, :j] == panel[:, j : j + 1]) & inside[:, :j], axis=1)
-    keep = inside & first
-    sub_edges = np.sort(np.concatenate([lo[:, :, None], inner, hi[:, :, None]], axis=2), axis=2)
-    xs, ws = _panel_nodes(sub_edges)  # (variances, cut panels, nodes)
-    ws = ws * np.exp(-xs * xs / 2) / np.sqrt(2 * np.pi) * keep[:, :, None]
-    f_plus = np.asarray(phi(root[:, :, None] * xs), dtype=float)
-    wf = ws * f_plus
-    same += np.sum(wf * f_plus, axis=(1, 2))
-    opposite += np.sum(wf * np.asarray(phi(-root[:, :, None] * xs), dtype=float), axis=(1, 2))
-    # the recurrence of _hermite._hermite_values, streamed: the nodes differ per variance here, and
-    # a (degree x variances x nodes) table would be hundreds of MB at degree 372
-    h_prev, h = np.zeros_like(xs), np.ones_like(xs)
-    for deg in range(degree + 1):
-        coef[:, deg] += np.sum(wf * h, axis=(1, 2))
-        h_prev, h = h, (xs * h - np.sqrt(deg) * h_prev) / np.sqrt(deg + 1)
-    return coef, same, opposite
-
-
-def _mehler_sum(a1: np.ndarray, a2: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    """sum_k a1[:, k] a2[:, k] rho^k (Horner): E[phi(u) phi(v)] by Mehler's formula."""
-    out = a1[:, -1] * a2[:, -1]
-    for deg in range(a1.shape[1] - 2, -1, -1):
-        out = out * rho + a1[:, deg] * a2[:, deg]
-    return out
 
 
 def _check_finite(out: np.ndarray) -> np.ndarray:
@@ -983,33 +892,23 @@ def _coefficients_at_positive_variance(act: _Activation, q: np.ndarray) -> Rando
             np.zeros_like(q), 2 * r / np.sqrt(np.pi * (1 + 2 * q)), np.zeros_like(q),
             (2 / np.pi) * np.arcsin(2 * q / (1 + 2 * q)),
         )
-    e = np.exp(-q / 2)
-    if key == "cos":  # E cos(r z) He_k(z) from the characteristic function
-        return RandomFeaturesCoefficients(e, np.zeros_like(q), -q * e / np.sqrt(2), (1 + np.exp(-2 * q)) / 2)
-    if key == "sin":
-        return RandomFeaturesCoefficients(np.zeros_like(q), r * e, np.zeros_like(q), (1 - np.exp(-2 * q)) / 2)
-    if key == "exp":  # a_k = q^{k/2} e^{q/2} / sqrt(k!)
-        g = np.exp(q / 2)
-        return RandomFeaturesCoefficients(g, r * g, q * g / np.sqrt(2), np.exp(2 * q))
-    if key is not None:  # bounded-growth smooth names: 1-D trapezoidal rule, 1000 nodes
-        z, w = _gaussian_nodes(1000)
-        vals = np.asarray(act.phi(r[:, None] * z[None, :]), dtype=float)
-        return RandomFeaturesCoefficients(
-            vals @ w, (vals * z) @ w, (vals * (z**2 - 1)) @ w / np.sqrt(2), (vals**2) @ w
-        )
-    # callables: adaptive quadrature of rmtbook.hermite, once per distinct variance
     uniq, inverse = np.unique(q, return_inverse=True)
-    table = np.empty((uniq.size, 4))
-    for i, qi in enumerate(uniq):
-        ri = float(np.sqrt(qi))
-
-        def scaled(x: np.ndarray, ri: float = ri) -> np.ndarray:
-            return np.asarray(act.phi(ri * np.asarray(x, dtype=float)), dtype=float)
-
-        a = np.asarray(_hermite.hermite_coefficients(scaled, degree=2), dtype=float)
-        table[i, :3] = a[:3]
-        table[i, 3] = float(_hermite.second_moment(scaled))
-    t = table[inverse]
+    if key in ("cos", "sin", "exp"):  # closed forms at every variance, in rmtbook.hermite
+        table = np.array([
+            [*_hermite.hermite_coefficients(key, 2, var=float(qi)), _hermite.second_moment(key, var=float(qi))]
+            for qi in uniq
+        ])
+    else:  # the panel rule of rmtbook._quadrature: shared nodes for names, adaptive for callables
+        with np.errstate(over="raise", invalid="raise"):
+            try:
+                coef, same, _ = gaussian_hermite_moments(
+                    act.phi, uniq, 2, breaks=act.breaks, radius=None if key is not None else 40.0,
+                    adaptive=key is None,
+                )
+            except FloatingPointError as exc:
+                raise ValueError("activation overflowed or returned NaN at the Gaussian nodes") from exc
+        table = np.column_stack([coef, same])
+    t = table[inverse.ravel()]
     return RandomFeaturesCoefficients(t[:, 0], t[:, 1], t[:, 2], t[:, 3])
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-import rmtbook.kernels as K
+import rmtbook.kernels as PQ  # the module that calls the shared panel rule
+from rmtbook._quadrature import gaussian_hermite_moments
 from rmtbook import get_activation, hermite_coefficients, second_moment
 from rmtbook.deep import conjugate_kernel, neural_tangent_kernel
 from rmtbook.kernels import kernel_from_covariance
@@ -39,11 +40,11 @@ def _data(kind: str, rng: np.random.Generator) -> np.ndarray:
 
 
 def _polar_reference(act, G: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    a = K._resolve(act)
+    a = PQ._resolve(act)
     out = []
     for x, y in zip(i, j):
         rho = np.clip(G[x, y] / np.sqrt(G[x, x] * G[y, y]), -1.0, 1.0)
-        out.append(K._polar_expectation(a.phi, a.phi, G[x, x], G[y, y], np.array([np.arccos(rho)]), a.breaks)[0])
+        out.append(PQ._polar_expectation(a.phi, a.phi, G[x, x], G[y, y], np.array([np.arccos(rho)]), a.breaks)[0])
     return np.array(out)
 
 
@@ -83,11 +84,11 @@ def test_leaky_relu_with_exact_derivative_against_closed_forms():
     assert_allclose(ntk, k1 + k0 * kernel_from_covariance(k0, act, derivative=True), atol=1e-12)
 
 
-def test_variance_rules_match_the_hermite_module():
+def test_shared_node_panel_rule_matches_the_adaptive_hermite_coefficients():
     f = lambda x: np.clip(x, -1, 1) + np.maximum(x - 1.2, 0)  # noqa: E731  kinks at -1, 1, 1.2
     act = get_activation(f, breakpoints=(-1, 1, 1.2))
     qs = np.array([1e-4, 0.3, 1.0, 4.0, 50.0])
-    coef, same, opposite = K._variance_rules(act.fn, qs, 48, act.breakpoints)
+    coef, same, opposite = gaussian_hermite_moments(act.fn, qs, 48, breaks=act.breakpoints)  # shared nodes
     for q, c, nu, opp in zip(qs, coef, same, opposite):
         bp = [b / np.sqrt(q) for b in (-1, 1, 1.2) if abs(b / np.sqrt(q)) < 40]
         g = lambda x, q=q: f(np.sqrt(q) * x)  # noqa: E731
@@ -100,13 +101,13 @@ def test_variance_rules_match_the_hermite_module():
 def test_mehler_degree_follows_the_largest_correlation(monkeypatch):
     """The truncation degree is the smallest K with rho_max^(K+1) < 1e-17."""
     seen = []
-    original = K._variance_rules
+    original = PQ.gaussian_hermite_moments
 
-    def spy(phi, qs, degree, breaks=()):
+    def spy(phi, qs, degree, **kwargs):
         seen.append(degree)
-        return original(phi, qs, degree, breaks)
+        return original(phi, qs, degree, **kwargs)
 
-    monkeypatch.setattr(K, "_variance_rules", spy)
+    monkeypatch.setattr(PQ, "gaussian_hermite_moments", spy)
     rng = np.random.default_rng(3)
     X = _data("isotropic", rng)
     G = X.T @ X / X.shape[0]
