@@ -26,7 +26,8 @@ have equal norms, every layer's kernel has a constant diagonal and is computed f
 Chebyshev table of the dual activation in the angle arccos(rho), so a layer costs about as much
 as a closed form (the tanh NTK with 10 layers at n = 1024: about 1.5 s).
 
-This is layer 4 of the package (imports :mod:`rmtbook.kernels`). Used in chapters 9 (deep
+This is layer 4 of the package (imports the private shared module :mod:`rmtbook._kernel_core`,
+also behind :mod:`rmtbook.kernels`). Used in chapters 9 (deep
 conjugate kernels, curse of depth) and 10 (NTK).
 """
 
@@ -38,7 +39,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._validation import check_array, check_int, check_scalar
-from .kernels import _Activation, _check_order, _dual, _kernel_matrix, _resolve
+from ._kernel_core import ResolvedActivation, check_order, dual, kernel_matrix, resolve
 
 __all__ = [
     "KernelCoefficients",
@@ -69,7 +70,7 @@ class KernelCoefficients(NamedTuple):
         return self.A + self.B * norm2 + self.C
 
 
-def _activations(activations: Any) -> list[_Activation]:
+def _activations(activations: Any) -> list[ResolvedActivation]:
     if isinstance(activations, str) or callable(activations):
         raise TypeError(
             "activations must be a list of activation names or callables (one per layer), "
@@ -77,7 +78,7 @@ def _activations(activations: Any) -> list[_Activation]:
         )
     if not isinstance(activations, Sequence) or len(activations) == 0:
         raise ValueError("activations must be a non-empty list (one activation per layer)")
-    return [_resolve(a, f"activations[{i}]") for i, a in enumerate(activations)]
+    return [resolve(a, f"activations[{i}]") for i, a in enumerate(activations)]
 
 
 def _data(X: Any) -> np.ndarray:
@@ -119,11 +120,11 @@ def conjugate_kernel(
     """
     acts = _activations(activations)
     X = _data(X)
-    order = _check_order(order)
+    order = check_order(order)
     K = X.T @ X
     out = [K]
     for act in acts:
-        K = _kernel_matrix(act, K, False, order)
+        K = kernel_matrix(act, K, False, order)
         out.append(K)
     return out if return_all else K
 
@@ -160,25 +161,25 @@ def neural_tangent_kernel(
     """
     acts = _activations(activations)
     X = _data(X)
-    order = _check_order(order)
+    order = check_order(order)
     K = X.T @ X
     theta = K
     out = [theta]
     for act in acts:
-        kdot = _kernel_matrix(act, K, True, order)
-        K = _kernel_matrix(act, K, False, order)
+        kdot = kernel_matrix(act, K, True, order)
+        K = kernel_matrix(act, K, False, order)
         theta = K + theta * kdot
         out.append(theta)
     return out if return_all else theta
 
 
-def _layer_step(act: _Activation, A: float, B: float, q: float, p: int, norm2: float, order: int | None):
+def _layer_step(act: ResolvedActivation, A: float, B: float, q: float, p: int, norm2: float, order: int | None):
     """Dual-activation Taylor data at rho_0 = A/q for one layer (value, slope, curvature, f(1))."""
     rho0 = np.clip(A / q, -1.0, 1.0)
     rho = np.array([rho0, 1.0])
-    f0, f_one = _dual(act, q, rho, 0, order)
-    f1 = float(_dual(act, q, rho[:1], 1, order)[0])
-    f2 = float(_dual(act, q, rho[:1], 2, order)[0])
+    f0, f_one = dual(act, q, rho, 0, order)
+    f1 = float(dual(act, q, rho[:1], 1, order)[0])
+    f2 = float(dual(act, q, rho[:1], 2, order)[0])
     return float(f0), f1, f2, float(f_one)
 
 
@@ -186,7 +187,7 @@ def _check_recursion_args(activations: Any, p: Any, norm2: Any, order: Any):
     acts = _activations(activations)
     p = check_int("p", p, low=1)
     norm2 = check_scalar("norm2", norm2, low=0.0, low_open=True)
-    order = _check_order(order)
+    order = check_order(order)
     return acts, p, norm2, order
 
 
@@ -279,12 +280,12 @@ def neural_tangent_kernel_coefficients(
         q = qs[layer - 1]
         rho0 = np.clip(ck.A[layer - 1] / q, -1.0, 1.0)
         beta = ck.B[layer - 1] / q
-        g0, g_one = (_dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
-        g1 = float(_dual(act, q, np.array([rho0]), 2, order)[0]) / q
+        g0, g_one = (dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
+        g1 = float(dual(act, q, np.array([rho0]), 2, order)[0]) / q
         # g'' = f''' / q: central difference of f'' (closed form or itself a difference)
         h = 1e-4
         lo, hi = max(rho0 - h, -1.0), min(rho0 + h, 1.0)
-        f2 = _dual(act, q, np.array([lo, hi]), 2, order)
+        f2 = dual(act, q, np.array([lo, hi]), 2, order)
         g2 = float(f2[1] - f2[0]) / (hi - lo) / q
         qt = At[-1] + Bt[-1] * norm2 + Ct[-1]
         a_new = ck.A[layer] + At[-1] * g0 + (0.5 * At[-1] * g2 * beta**2 + Bt[-1] * g1 * beta) * norm2**2 / p

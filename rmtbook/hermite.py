@@ -11,7 +11,8 @@ otherwise), Monte Carlo estimates of them with standard errors, the truncated Me
 ``sum_k a_k^2 rho^k = E[phi(u) phi(v)]`` for standard Gaussians ``(u, v)`` with correlation
 ``rho``, and the registry of named activations (with derivatives) used across the package.
 
-Layer 2 of the package: imports only :mod:`rmtbook._validation` and :mod:`rmtbook._rng`.
+Layer 2 of the package: imports only the shared toolkits (:mod:`rmtbook._quadrature`,
+:mod:`rmtbook._validation`, :mod:`rmtbook._rng`, :mod:`rmtbook._typing`).
 Used in chapter ``chapters/06_hermite`` and, through the registry, in the kernel, random
 feature and deep network chapters.
 

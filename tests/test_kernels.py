@@ -15,7 +15,8 @@ import pytest
 from scipy import integrate, special
 
 import rmtbook as R
-from rmtbook import kernels as K
+from rmtbook import _kernel_core as KC
+from rmtbook import _pair_quadrature as PQ
 
 SMOOTH_CLOSED = ["erf", "linear", "square", "cos", "sin", "exp"]
 QUAD_ONLY = ["tanh", "sigmoid", "gelu", "silu", "softplus"]
@@ -41,9 +42,9 @@ def opnorm(A: np.ndarray) -> float:
 @pytest.mark.parametrize("derivative", [False, True])
 def test_smooth_closed_forms_match_high_order_quadrature(name, derivative):
     # entire activations: the trapezoidal rule with 600 nodes is exact to rounding
-    act = K._resolve(name)
+    act = KC.resolve(name)
     f = act.dphi if derivative else act.phi
-    ref = K._quadrature(f, f, Q1, Q2, KK, 600)
+    ref = PQ.trapezoid_expectation(f, f, Q1, Q2, KK, 600)
     got = R.gaussian_pair_expectation(name, Q1, Q2, KK, derivative=derivative)
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9 * max(1.0, np.abs(ref).max()))
 
@@ -362,9 +363,9 @@ def _angles(seed: int) -> np.ndarray:
 def test_chebyshev_table_in_the_angle_matches_direct_polar_quadrature(fn, q1, q2):
     # the interpolant must reproduce the quadrature it tabulates at arbitrary angles, including
     # rho = cos(theta) within 1e-18 of +-1; target: relative 1e-13 (the table is cut at 1e-14)
-    coef = K._angle_table(fn, q1, q2)
+    coef = PQ.angle_table(fn, q1, q2)
     th = _angles(1)
-    direct = K._polar_expectation(fn, fn, q1, q2, th)
+    direct = PQ.polar_expectation(fn, fn, q1, q2, th)
     interp = np.polynomial.chebyshev.chebval(1 - 2 * th / np.pi, coef)
     np.testing.assert_allclose(interp, direct, rtol=0, atol=1e-13 * np.abs(direct).max())
 
@@ -380,14 +381,14 @@ def test_tabulated_kernel_matrix_matches_per_pair_quadrature(name, derivative):
     i, j = np.triu_indices(60)
     sub = np.random.default_rng(22).choice(i.size, 150, replace=False)
     i, j = np.concatenate([i[sub], [0, 5]]), np.concatenate([j[sub], [0, 5]])  # with diagonal entries
-    act = K._resolve(name)
+    act = KC.resolve(name)
     f = act.dphi if derivative else act.phi
     d = np.diag(G)
-    ref = K._quadrature(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), 400)
+    ref = PQ.trapezoid_expectation(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), 400)
     np.testing.assert_allclose(fast[i, j], ref, rtol=0, atol=1e-13)
     # and the automatic trapezoidal rule of earlier versions agrees to its documented accuracy
     # (test_quadrature_accuracy_for_smooth_activations: 1e-8 values, 1e-7 tanh derivative)
-    old = K._quadrature(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), None)
+    old = PQ.trapezoid_expectation(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), None)
     np.testing.assert_allclose(fast[i, j], old, rtol=0, atol=1e-7 if derivative else 1e-8)
 
 
@@ -397,10 +398,10 @@ def test_tabulation_groups_columns_of_a_few_distinct_norms():
     G = X.T @ X
     fast = R.random_features_kernel(X, "tanh")
     i, j = np.triu_indices(40)
-    act = K._resolve("tanh")
+    act = KC.resolve("tanh")
     d = np.diag(G)
     bound = np.sqrt(d[i] * d[j])
-    ref = K._quadrature(act.phi, act.phi, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
+    ref = PQ.trapezoid_expectation(act.phi, act.phi, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
     np.testing.assert_allclose(fast[i, j], ref, rtol=0, atol=1e-13)
     assert np.array_equal(fast, fast.T)
 
@@ -457,7 +458,7 @@ def test_derivative_kernel_of_a_kinked_callable():
 
 
 def test_accurate_path_edge_cases():
-    assert K._accurate_quadrature(np.tanh, np.ones(0), np.ones(0), np.zeros(0)).shape == (0,)
+    assert PQ.accurate_expectation(np.tanh, np.ones(0), np.ones(0), np.zeros(0)).shape == (0,)
     # zero variance: E[phi(0) phi(v)] = phi(0) E phi(v)
     got = R.gaussian_pair_expectation(lambda x: x**2 + 1, 0.0, 2.0, 0.0)
     assert got == pytest.approx(3.0, rel=1e-13)
@@ -474,7 +475,7 @@ def test_mixed_tabulated_and_per_pair_entries():
     i, j = np.triu_indices(70)
     d = np.diag(G)
     bound = np.sqrt(d[i] * d[j])
-    ref = K._quadrature(np.tanh, np.tanh, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
+    ref = PQ.trapezoid_expectation(np.tanh, np.tanh, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
     np.testing.assert_allclose(got[i, j], ref, rtol=0, atol=1e-8)
     both = (i < 40) & (j < 40)  # the tabulated block is exact to rounding
     np.testing.assert_allclose(got[i, j][both], ref[both], rtol=0, atol=1e-13)
