@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose
 from scipy import integrate, special
 
 from rmtbook import get_activation, hermite_coefficients, second_moment
-from rmtbook.deep import conjugate_kernel, neural_tangent_kernel
+from rmtbook.deep import conjugate_kernel, conjugate_kernel_layers, neural_tangent_kernel
 from rmtbook.kernels import dual_activation, gaussian_pair_expectation, kernel_from_covariance
 
 
@@ -93,7 +93,7 @@ def test_kernels_of_networks_use_the_breakpoints():
     X = rng.standard_normal((30, 64))
     X *= 1.2 / np.linalg.norm(X, axis=0)  # equal norms: one variance, the angle table is used
     kinked = get_activation(hardtanh, breakpoints=(-1, 1))
-    k0, k1 = conjugate_kernel(X, [kinked], return_all=True)
+    k0, k1 = conjugate_kernel_layers(X, [kinked]).kernels
     assert_allclose(k1, kernel_from_covariance(k0, kinked), atol=1e-15)
     iu = np.triu_indices(64, 1)
     pick = rng.choice(iu[0].size, 12, replace=False)

@@ -16,7 +16,7 @@ import rmtbook._kernel_core as KC
 import rmtbook._pair_quadrature as PQ  # the module that calls the shared panel rule
 from rmtbook._quadrature import gaussian_hermite_moments
 from rmtbook import get_activation, hermite_coefficients, second_moment
-from rmtbook.deep import conjugate_kernel, neural_tangent_kernel
+from rmtbook.deep import conjugate_kernel, conjugate_kernel_layers, neural_tangent_kernel
 from rmtbook.kernels import kernel_from_covariance
 
 
@@ -81,7 +81,7 @@ def test_leaky_relu_with_exact_derivative_against_closed_forms():
     # K_1 + K_0 * dK_1 (readout included)
     Xs = X / np.sqrt(X.shape[0])
     ntk = neural_tangent_kernel(Xs, [act])
-    k0, k1 = conjugate_kernel(Xs, [act], return_all=True)
+    k0, k1 = conjugate_kernel_layers(Xs, [act]).kernels
     assert_allclose(ntk, k1 + k0 * kernel_from_covariance(k0, act, derivative=True), atol=1e-12)
 
 
