@@ -13,18 +13,18 @@ otherwise), Monte Carlo estimates of them with standard errors, the truncated Me
 
 Layer 2 of the package: imports only the shared toolkits (:mod:`rmtbook._quadrature`,
 :mod:`rmtbook._validation`, :mod:`rmtbook._rng`, :mod:`rmtbook._typing`).
-Used in chapter ``chapters/06_hermite`` and, through the registry, in the kernel, random
+Used in :doc:`/chapters/06_hermite` and, through the registry, in the kernel, random
 feature and deep network chapters.
 
 References
 ----------
 - C. M. Stein, "Estimation of the mean of a multivariate normal distribution",
-  Ann. Statist. 9 (1981) (``stein1981estimation``).
+  Ann. Statist. 9 (1981) :cite:p:`stein1981estimation`.
 - F. G. Mehler, "Ueber die Entwicklung einer Function von beliebig vielen
   Variablen nach Laplaceschen Functionen hoeherer Ordnung", J. reine angew. Math. 66 (1866)
-  (``mehler1866ueber``).
+  :cite:p:`mehler1866ueber`.
 - Z. Liao and M. W. Mahoney, "Random Matrix Theory for Deep Learning: Beyond
-  Eigenvalues of Linear Models", arXiv 2506.13139 (``liao2025rmtdl``).
+  Eigenvalues of Linear Models", arXiv 2506.13139 :cite:p:`liao2025rmtdl`.
 """
 
 from __future__ import annotations
@@ -282,13 +282,13 @@ def get_activation(
 
     Parameters
     ----------
-    activation
+    activation : str, callable or Activation
         One of :data:`ACTIVATIONS` (case-insensitive), an :class:`Activation` (returned as is)
         or a vectorized callable ``phi(x)``.
-    derivative
+    derivative : callable, optional
         For a callable: its derivative. If omitted, a central finite difference is used
         (see :class:`Activation`). Ignored for names.
-    breakpoints
+    breakpoints : sequence of float
         For a callable (or to extend an :class:`Activation`): the points other than 0 where it
         has a kink or a jump, finite floats in ``[-40, 40]`` (see :class:`Activation`). With
         them, kernels of such activations reach about 1e-13 instead of about 1e-5. Names
@@ -325,8 +325,19 @@ def get_activation(
 
     References
     ----------
-    Used in chapters ``06_hermite``, ``07_kernels``, ``08_random_features``,
+    Used in :doc:`/chapters/06_hermite`, :doc:`/chapters/07_kernels`, :doc:`/chapters/08_random_features`,
     ``09_deep_conjugate_kernels`` and ``10_ntk``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import get_activation
+    >>> act = get_activation("tanh")
+    >>> float(act(0.5)), float(act.derivative(0.0))
+    (0.46211715726000974, 1.0)
+    >>> hard_tanh = get_activation(lambda x: np.clip(x, -1, 1), breakpoints=(-1, 1))
+    >>> hard_tanh.breakpoints
+    (-1.0, 1.0)
     """
     extra = _check_breakpoints(breakpoints)
     if isinstance(activation, Activation):
@@ -394,9 +405,9 @@ def hermite_polynomials(degree: int, x: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    degree
+    degree : int
         Highest degree, an integer in ``[0, 50]``.
-    x
+    x : array_like
         Points (any shape, finite reals).
 
     Returns
@@ -406,7 +417,13 @@ def hermite_polynomials(degree: int, x: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    Chapter ``06_hermite``.
+    :doc:`/chapters/06_hermite`.
+
+    Examples
+    --------
+    >>> from rmtbook import hermite_polynomials
+    >>> hermite_polynomials(3, 1.0)  # h_0..h_3 at 1: 1, 1, 0, -2/sqrt(6)
+    array([ 1.        ,  1.        ,  0.        , -0.81649658])
     """
     degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
     return hermite_table(degree, check_array("x", x))
@@ -417,9 +434,9 @@ def hermite_polynomial(k: int, x: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    k
+    k : int
         Degree, an integer in ``[0, 50]``.
-    x
+    x : array_like
         Points (any shape).
 
     Returns
@@ -429,11 +446,15 @@ def hermite_polynomial(k: int, x: ArrayLike) -> np.ndarray:
 
     Examples
     --------
-    ``hermite_polynomial(2, x) == (x**2 - 1) / sqrt(2)``.
+    >>> import numpy as np
+    >>> from rmtbook import hermite_polynomial
+    >>> x = np.array([0.0, 1.0, 2.0])
+    >>> bool(np.allclose(hermite_polynomial(2, x), (x**2 - 1) / np.sqrt(2)))
+    True
 
     References
     ----------
-    Chapter ``06_hermite``.
+    :doc:`/chapters/06_hermite`.
     """
     k = check_int("k", k, low=0, high=MAX_DEGREE)
     return hermite_polynomials(k, x)[k]
@@ -444,10 +465,10 @@ def hermite_series(coefficients: ArrayLike, x: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    coefficients
+    coefficients : array_like
         ``a_0..a_K`` (one-dimensional, at most 51 entries), e.g. from
         :func:`hermite_coefficients`.
-    x
+    x : array_like
         Points (any shape).
 
     Returns
@@ -457,7 +478,13 @@ def hermite_series(coefficients: ArrayLike, x: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    Chapter ``06_hermite`` (the explorer plots an activation against this series).
+    :doc:`/chapters/06_hermite` (the explorer plots an activation against this series).
+
+    Examples
+    --------
+    >>> from rmtbook import hermite_coefficients, hermite_series
+    >>> float(hermite_series(hermite_coefficients("square", 2), 3.0))  # x^2 = h_0 + sqrt(2) h_2
+    9.0
     """
     a = check_array("coefficients", coefficients, ndim=1)
     if a.size > MAX_DEGREE + 1:

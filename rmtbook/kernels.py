@@ -136,16 +136,16 @@ def gaussian_pair_expectation(
 
     Parameters
     ----------
-    activation
+    activation : str, callable or Activation
         A name of ``rmtbook.hermite.ACTIVATIONS`` or a vectorized callable.
-    q1, q2
+    q1, q2 : array_like
         Variances (>= 0), array-likes broadcast together with ``k``.
-    k
+    k : array_like
         Covariances, with ``k^2 <= q1 q2`` (checked up to a relative 1e-6, then clipped, so
         that a Gram matrix of repeated columns never produces the NaN of ``arccos(1 + eps)``).
-    derivative
+    derivative : bool
         If True, return E[phi'(u) phi'(v)] (Price's theorem: the k-derivative of the kernel).
-    order
+    order : int, optional
         Trapezoidal nodes per dimension for activations without a closed form; None (default):
         the accurate polar rule with Chebyshev tabulation (see the module notes).
 
@@ -173,8 +173,16 @@ def gaussian_pair_expectation(
 
     References
     ----------
-    Cho & Saul (2009) {cite}`cho2009kernel`; Williams (1997) {cite}`williams1997computing`.
-    Used in chapters 7, 9 and 10.
+    Cho & Saul :cite:p:`cho2009kernel`; Williams :cite:p:`williams1997computing`.
+    Used in :doc:`/chapters/07_kernels`, :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook import gaussian_pair_expectation
+    >>> float(gaussian_pair_expectation("relu", 1.0, 1.0, 0.0))  # E[relu(u)] E[relu(v)] = 1 / (2 pi)
+    0.15915494309189535
+    >>> round(float(gaussian_pair_expectation("tanh", 1.0, 1.0, 1.0)), 8)  # E[tanh(u)^2]
+    0.39429449
     """
     act = resolve(activation)
     order = check_order(order)
@@ -206,14 +214,17 @@ def dual_activation(
 
     Parameters
     ----------
-    activation
+    activation : str, callable or Activation
         A name or a callable.
-    rho
+    rho : array_like
         Correlations in [-1, 1] (array-like).
-    q
+    q : float
         Common variance of u and v (> 0).
-    derivative_order
+    derivative_order : int
         0, 1 or 2: f_q, f_q' = q E[phi'(u) phi'(v)] (Price), or f_q''.
+    order : int, optional
+        Trapezoidal nodes per dimension when there is no closed form; None (default): the
+        accurate polar rule (see the module notes).
 
     Returns
     -------
@@ -231,8 +242,15 @@ def dual_activation(
 
     References
     ----------
-    Daniely et al.'s dual activations; Poole et al. (2016) {cite}`poole2016exponential`.
-    Used in chapters 7 and 9 (curse of depth) through :mod:`rmtbook.deep`.
+    Daniely et al.'s dual activations; Poole et al. :cite:p:`poole2016exponential`.
+    Used in :doc:`/chapters/07_kernels` and, through :mod:`rmtbook.deep`, :doc:`/chapters/09_deep_conjugate_kernels` (curse of depth).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import dual_activation
+    >>> np.round(dual_activation("relu", [0.0, 1.0]), 6)  # 1/(2 pi) and E[relu^2] = 1/2
+    array([0.159155, 0.5     ])
     """
     act = resolve(activation)
     rho = check_array("rho", rho, low=-1.0, high=1.0)
@@ -258,14 +276,14 @@ def kernel_from_covariance(
 
     Parameters
     ----------
-    K
+    K : array_like
         Symmetric positive semi-definite n x n covariance matrix (symmetry checked to 1e-8
         relative; entries with k^2 slightly above q1 q2 from rounding are clipped).
-    activation
+    activation : str, callable or Activation
         A name or a callable.
-    derivative
+    derivative : bool
         Return [E phi'(u_i) phi'(u_j)] instead.
-    order
+    order : int, optional
         Trapezoidal nodes per dimension when there is no closed form; None (default): the
         accurate polar rule with Chebyshev tabulation (see :mod:`rmtbook.kernels`).
 
@@ -277,8 +295,16 @@ def kernel_from_covariance(
 
     References
     ----------
-    Neal (1996) {cite}`neal1996bayesian`; Cho & Saul (2009) {cite}`cho2009kernel`.
-    Used in chapters 7, 9 and 10.
+    Neal :cite:p:`neal1996bayesian`; Cho & Saul :cite:p:`cho2009kernel`.
+    Used in :doc:`/chapters/07_kernels`, :doc:`/chapters/09_deep_conjugate_kernels` and :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import kernel_from_covariance
+    >>> np.round(kernel_from_covariance(np.eye(2), "relu"), 6)
+    array([[0.5     , 0.159155],
+           [0.159155, 0.5     ]])
     """
     act = resolve(activation)
     K = check_array("K", K, ndim=2)
@@ -304,12 +330,12 @@ def random_features_kernel(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data matrix, p x n (columns are samples), of any column norms: the pair
         (x_i^T w, x_j^T w) is Gaussian with covariance given by the entries of X^T X.
-    activation
+    activation : str, callable or Activation
         A name of ``rmtbook.hermite.ACTIVATIONS`` or a vectorized callable.
-    order
+    order : int, optional
         Trapezoidal nodes per dimension when there is no closed form; None (default): the
         accurate polar rule with Chebyshev tabulation (see :mod:`rmtbook.kernels`).
 
@@ -320,8 +346,16 @@ def random_features_kernel(
 
     References
     ----------
-    Louart, Liao & Couillet (2018) {cite}`louart2018random`; Cho & Saul (2009)
-    {cite}`cho2009kernel`; Williams (1997) {cite}`williams1997computing`. Used in chapters 7 and 8.
+    Louart, Liao & Couillet :cite:p:`louart2018random`; Cho & Saul :cite:p:`cho2009kernel`; Williams :cite:p:`williams1997computing`. Used in :doc:`/chapters/07_kernels` and :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_kernel
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])  # two orthonormal samples
+    >>> np.round(random_features_kernel(X, "erf"), 6)
+    array([[0.464559, 0.      ],
+           [0.      , 0.464559]])
     """
     act = resolve(activation)
     X = _check_data(X)
@@ -345,21 +379,35 @@ def random_features_kernel_monte_carlo(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n.
-    activation
+    activation : str, callable or Activation
         A name or a callable.
-    n_features
+    n_features : int
         Number N of random features (>= 1).
-    rng
+    rng : None, int or numpy.random.Generator
         ``None``, a seed or a :class:`numpy.random.Generator`.
-    batch
+    batch : int
         Features drawn per block (memory control only; the result does not depend on it
         for a given generator state up to the block boundaries).
 
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric PSD n x n Monte Carlo estimate.
+
     References
     ----------
-    Rahimi & Recht (2007) {cite}`rahimi2007random`. Used in chapters 7 and 8.
+    Rahimi & Recht :cite:p:`rahimi2007random`. Used in :doc:`/chapters/07_kernels` and :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_kernel, random_features_kernel_monte_carlo
+    >>> X = np.eye(3)
+    >>> mc = random_features_kernel_monte_carlo(X, "relu", 20_000, rng=0)
+    >>> bool(np.abs(mc - random_features_kernel(X, "relu")).max() < 0.03)
+    True
     """
     act = resolve(activation)
     X = _check_data(X)
@@ -449,14 +497,36 @@ def random_features_coefficients(
 ) -> RandomFeaturesCoefficients:
     """Hermite coefficients a_0, a_1, a_2 and nu of phi(||x_i|| .) for every column x_i of X.
 
-    For unit-norm columns these are the constants a_0, a_1, a_2, nu of :mod:`rmtbook.hermite`.
-    Closed forms for homogeneous activations (a_k(q) = q^{d/2} a_k(1)) and ``erf``; 1-D
-    trapezoidal quadrature (1000 nodes) for the other named (smooth) activations; adaptive quadrature of
-    :func:`rmtbook.hermite_coefficients` once per distinct norm for callables.
+    For unit-norm columns these are the constants a_0, a_1, a_2, nu of :mod:`rmtbook.hermite`;
+    in general those of :func:`rmtbook.hermite_coefficients` at ``var = ||x_i||^2``. Closed forms
+    for homogeneous activations (a_k(q) = q^{d/2} a_k(1)), ``erf``, ``cos``, ``sin`` and ``exp``;
+    otherwise the panel Gauss-Legendre rule of :mod:`rmtbook.hermite` (about 1e-15), with nodes
+    shared by all distinct norms for named activations and adaptive, once per distinct norm, for
+    callables.
+
+    Parameters
+    ----------
+    X : array_like
+        Data, p x n.
+    activation : str, callable or Activation
+        A name or a callable.
+
+    Returns
+    -------
+    RandomFeaturesCoefficients
+        Arrays ``a0``, ``a1``, ``a2``, ``nu`` of length n.
 
     References
     ----------
-    Liao & Couillet (2018) {cite}`liao2018spectrum`. Used in chapter 7.
+    Liao & Couillet :cite:p:`liao2018spectrum`. Used in :doc:`/chapters/07_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_coefficients
+    >>> c = random_features_coefficients(np.diag([1.0, 2.0]), "relu")  # relu(2 x) = 2 relu(x)
+    >>> np.round(c.a1, 6), np.round(c.nu, 6)
+    (array([0.5, 1. ]), array([0.5, 2. ]))
     """
     act = resolve(activation)
     X = _check_data(X)
@@ -490,9 +560,9 @@ def random_features_kernel_linear_equivalent(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n.
-    activation
+    activation : str, callable or Activation
         A name or a callable.
 
     Returns
@@ -502,9 +572,18 @@ def random_features_kernel_linear_equivalent(
 
     References
     ----------
-    Louart, Liao & Couillet (2018) {cite}`louart2018random`; Liao & Couillet (2018)
-    {cite}`liao2018spectrum`; Mei & Montanari (2022) {cite}`mei2022generalization`.
-    Used in chapters 7 and 8.
+    Louart, Liao & Couillet :cite:p:`louart2018random`; Liao & Couillet :cite:p:`liao2018spectrum`; Mei & Montanari :cite:p:`mei2022generalization`.
+    Used in :doc:`/chapters/07_kernels` and :doc:`/chapters/08_random_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import random_features_kernel, random_features_kernel_linear_equivalent
+    >>> X = np.random.default_rng(0).standard_normal((400, 200))
+    >>> X /= np.linalg.norm(X, axis=0)
+    >>> Phi, Phi_lin = random_features_kernel(X, "relu"), random_features_kernel_linear_equivalent(X, "relu")
+    >>> bool(np.linalg.norm(Phi - Phi_lin, 2) < 0.05)
+    True
     """
     act = resolve(activation)
     X = _check_data(X)
@@ -534,15 +613,28 @@ def inner_product_kernel(X: ArrayLike, f: Activation) -> np.ndarray:
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n; the normalization assumes entries of unit variance (x_i^T x_j / p is then
         about N(0, 1/p) off the diagonal and about 1 on it).
-    f
+    f : str or callable
         Vectorized callable (or an activation name).
+
+    Returns
+    -------
+    numpy.ndarray
+        The n x n matrix ``f(X^T X / p)``.
 
     References
     ----------
-    El Karoui (2010) {cite}`elkaroui2010spectrum`. Used in chapter 7.
+    El Karoui :cite:p:`elkaroui2010spectrum`. Used in :doc:`/chapters/07_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import inner_product_kernel
+    >>> inner_product_kernel(np.ones((4, 2)), np.exp)  # every x_i^T x_j / p is 1
+    array([[2.71828183, 2.71828183],
+           [2.71828183, 2.71828183]])
     """
     g = _resolve_function(f)
     X = _check_data(X)
@@ -572,17 +664,31 @@ def inner_product_kernel_linear_equivalent(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n, entries i.i.d. with mean 0 and variance 1.
-    f
+    f : str or callable
         Vectorized callable (or an activation name), C^3 near 0 and continuous near 1.
-    derivatives
+    derivatives : tuple of float, optional
         ``(f'(0), f''(0))``; by default central differences with step 1e-3 (relative error
         about 1e-7, far below the O(p^{-1/2}) error of the equivalent).
 
+    Returns
+    -------
+    numpy.ndarray
+        The n x n linear equivalent (its diagonal is that of ``f(X^T X / p)``).
+
     References
     ----------
-    El Karoui (2010) {cite}`elkaroui2010spectrum`. Used in chapter 7.
+    El Karoui :cite:p:`elkaroui2010spectrum`. Used in :doc:`/chapters/07_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import inner_product_kernel, inner_product_kernel_linear_equivalent
+    >>> X = np.random.default_rng(0).standard_normal((800, 400))
+    >>> K, K_lin = inner_product_kernel(X, np.tanh), inner_product_kernel_linear_equivalent(X, np.tanh)
+    >>> bool(np.linalg.norm(K - K_lin, 2) < 0.1 * np.linalg.norm(K, 2))
+    True
     """
     g = _resolve_function(f)
     X = _check_data(X)
