@@ -505,9 +505,9 @@ def _h_at_zero(degree: int) -> np.ndarray:
     return out
 
 
-def _closed_form_coefficients(name: str, degree: int) -> Optional[np.ndarray]:
+def _homogeneous_coefficients(name: str, degree: int) -> np.ndarray:
+    """``a_0..a_degree`` at variance 1 of the positively homogeneous names (see :data:`_HOMOGENEOUS`)."""
     k = np.arange(degree + 1)
-    inv_sqrt_fact = np.exp(-0.5 * special.gammaln(k + 1.0))
     a = np.zeros(degree + 1)
     if name in ("relu", "abs", "sign"):
         # E[relu(xi) He_k] = He_{k-2}(0) phi(0) (k >= 2), E[1{xi>0} He_k] = He_{k-1}(0) phi(0)
@@ -528,14 +528,6 @@ def _closed_form_coefficients(name: str, degree: int) -> Optional[np.ndarray]:
         if name == "abs":  # abs(x) = relu(x) + relu(-x): a_k (1 + (-1)^k)
             a *= 1.0 + (-1.0) ** k
         return a
-    if name in ("cos", "sin", "exp"):
-        # E[e^{s xi} He_k(xi)] = s^k e^{s^2 / 2}; s = i gives cos (real part), sin (imaginary).
-        if name == "exp":
-            return math.exp(0.5) * inv_sqrt_fact
-        phase = np.array([1.0, 0.0, -1.0, 0.0])[k % 4] if name == "cos" else np.array(
-            [0.0, 1.0, 0.0, -1.0]
-        )[k % 4]
-        return math.exp(-0.5) * phase * inv_sqrt_fact
     if name == "square":  # x^2 = He_2 + He_0
         a[0] = 1.0
         if degree >= 2:
@@ -545,66 +537,53 @@ def _closed_form_coefficients(name: str, degree: int) -> Optional[np.ndarray]:
         if degree >= 1:
             a[1] = 1.0
         return a
-    if name == "erf":
-        # Stein: E[erf He_k] = E[erf^{(k)}] = (2/sqrt(pi)) E[e^{-xi^2} He_{k-1}(xi)], and
-        # E[e^{-xi^2} He_m(xi)] = 3^{-1/2} E[He_m(xi / sqrt 3)] = 3^{-1/2} (m-1)!! (-2/3)^{m/2}.
-        kk = k[1::2]  # odd k, m = k - 1 even
-        m = kk - 1
-        log_mag = (
-            math.log(2.0 / math.sqrt(3.0 * math.pi))
-            - 0.5 * m * math.log(3.0)
-            + special.gammaln(m + 1.0)
-            - special.gammaln(m / 2.0 + 1.0)
-            - 0.5 * special.gammaln(kk + 1.0)
-        )
-        a[1::2] = (-1.0) ** (m // 2) * np.exp(log_mag)
-        return a
-    return None
+    raise KeyError(name)  # pragma: no cover - guarded by _HOMOGENEOUS
 
 
-_CLOSED_FORM_NU = {
-    "relu": 0.5,
-    "abs": 1.0,
-    "sign": 1.0,
-    "erf": 2.0 / math.pi * math.asin(2.0 / 3.0),
-    "cos": 0.5 * (1.0 + math.exp(-2.0)),
-    "sin": 0.5 * (1.0 - math.exp(-2.0)),
-    "exp": math.exp(2.0),
-    "square": 3.0,
-    "linear": 1.0,
-}
-
-#: Positively homogeneous names, phi(s x) = s^d phi(x) for s > 0, and their degree d.
-_HOMOGENEOUS = {"relu": 1.0, "abs": 1.0, "sign": 0.0, "linear": 1.0, "square": 2.0}
+#: Positively homogeneous names, phi(s x) = s^d phi(x) for s > 0, their degree d and nu at var = 1.
+_HOMOGENEOUS = {"relu": (1.0, 0.5), "abs": (1.0, 1.0), "sign": (0.0, 1.0), "linear": (1.0, 1.0), "square": (2.0, 3.0)}
 
 
 def _closed_form_moments(name: str, degree: int, var: float) -> Optional[tuple[np.ndarray, float]]:
-    """``(a, nu)`` of ``x -> phi(sqrt(var) x)`` in closed form, or None.
+    """``(a, nu)`` of ``x -> phi(sqrt(var) x)`` in closed form (``var > 0``), or None.
 
-    ``var = 1``: every name of :data:`_CLOSED_FORM_NU`. Other ``var > 0``: homogeneous names
-    (``a_k(var) = var^{d/2} a_k(1)``, ``nu(var) = var^d nu(1)``) and ``exp``, ``cos``, ``sin``
-    (``E[e^{s xi} He_k(xi)] = s^k e^{s^2/2}`` with ``s = sqrt(var)``, resp. ``i sqrt(var)``).
+    Homogeneous names: ``a_k(var) = var^{d/2} a_k(1)``, ``nu(var) = var^d nu(1)``. ``exp``,
+    ``cos``, ``sin``: ``E[e^{s xi} He_k(xi)] = s^k e^{s^2/2}`` with ``s = sqrt(var)``, resp.
+    ``i sqrt(var)`` (real and imaginary parts). ``erf``: by Stein's lemma ``k`` times,
+    ``E[erf(r xi) He_k(xi)] = r^k E[erf^{(k)}(r xi)]``, and the Gaussian integral of
+    ``erf^{(k)}(y) = (2 / sqrt(pi)) (-1)^{k-1} H_{k-1}(y) e^{-y^2}`` (physicists' ``H``) gives,
+    for odd ``k = m + 1``, ``a_k = (2 / sqrt(pi)) (-1)^{m/2} r^k (1 + 2 r^2)^{-k/2} 2^{m/2}
+    (m - 1)!! / sqrt(k!)``; ``nu = (2 / pi) arcsin(2 var / (1 + 2 var))``.
     """
-    if var == 1.0:
-        a = _closed_form_coefficients(name, degree)
-        return None if a is None else (a, _CLOSED_FORM_NU[name])
+    k = np.arange(degree + 1)
     if name in _HOMOGENEOUS:
-        d = _HOMOGENEOUS[name]
-        return var ** (d / 2) * _closed_form_coefficients(name, degree), var**d * _CLOSED_FORM_NU[name]
+        d, nu1 = _HOMOGENEOUS[name]
+        if var == 1.0:
+            return _homogeneous_coefficients(name, degree), nu1
+        return var ** (d / 2) * _homogeneous_coefficients(name, degree), var**d * nu1
     if name in ("exp", "cos", "sin"):
-        k = np.arange(degree + 1)
         scaled = np.exp(0.5 * k * math.log(var) - 0.5 * special.gammaln(k + 1.0))  # var^{k/2} / sqrt(k!)
         if name == "exp":
             return math.exp(0.5 * var) * scaled, math.exp(2.0 * var)
         phase = np.array([1.0, 0.0, -1.0, 0.0] if name == "cos" else [0.0, 1.0, 0.0, -1.0])[k % 4]
         sign = 1.0 if name == "cos" else -1.0
         return math.exp(-0.5 * var) * phase * scaled, 0.5 * (1.0 + sign * math.exp(-2.0 * var))
+    if name == "erf":
+        a = np.zeros(degree + 1)
+        kk = k[1::2]  # odd k, m = k - 1 even
+        m = kk - 1
+        log_mag = (
+            math.log(2.0 / math.sqrt(math.pi))
+            + 0.5 * kk * (math.log(var) - math.log1p(2.0 * var))
+            + special.gammaln(m + 1.0)
+            - special.gammaln(m / 2.0 + 1.0)
+            - 0.5 * special.gammaln(kk + 1.0)
+        )  # m! / (m/2)! = 2^{m/2} (m - 1)!!
+        a[1::2] = (-1.0) ** (m // 2) * np.exp(log_mag)
+        return a, 2.0 / math.pi * math.asin(2.0 * var / (1.0 + 2.0 * var))
     return None
 
 
-# ---------------------------------------------------------------------------------------------
-# Coefficients: quadrature
-# ---------------------------------------------------------------------------------------------
 def _all_breakpoints(activation: ActivationLike, breakpoints: Sequence[float]) -> tuple[float, ...]:
     """The user's ``breakpoints`` and those carried by an :class:`Activation`."""
     own = activation.breakpoints if isinstance(activation, Activation) else ()
@@ -696,13 +675,13 @@ def hermite_coefficients(
 
     Notes
     -----
-    Closed forms (exact to rounding) at ``var = 1``: ``relu`` (``a_0 = 1/sqrt(2 pi)``,
-    ``a_1 = 1/2``, ``a_k = He_{k-2}(0) / sqrt(2 pi k!)`` for ``k >= 2``), ``abs``, ``sign``,
-    ``erf`` (``a_k = 0`` for even k and
-    ``a_k = 2 (-1)^{(k-1)/2} (k-2)!! / (sqrt(3 pi) 3^{(k-1)/2} sqrt(k!))`` for odd k, so
-    ``a_1 = 2 / sqrt(3 pi)``), ``cos``, ``sin``, ``exp`` (``a_k = e^{1/2} / sqrt(k!)``),
-    ``square``, ``linear``; at any ``var``, the homogeneous names (``a_k(var) = var^{d/2}
-    a_k(1)`` for ``phi(s x) = s^d phi(x)``) and ``exp``, ``cos``, ``sin``. Otherwise a
+    Closed forms (exact to rounding), at every ``var``: ``relu`` (at ``var = 1``,
+    ``a_0 = 1/sqrt(2 pi)``, ``a_1 = 1/2``, ``a_k = He_{k-2}(0) / sqrt(2 pi k!)`` for ``k >= 2``),
+    ``abs``, ``sign``, ``square``, ``linear`` (positively homogeneous of degree d:
+    ``a_k(var) = var^{d/2} a_k(1)``), ``erf`` (``a_k = 0`` for even k and, for odd
+    ``k = m + 1``, ``a_k = 2 (-1)^{m/2} r^k (1 + 2 r^2)^{-k/2} 2^{m/2} (m-1)!! / sqrt(pi k!)``
+    with ``r = sqrt(var)``, so ``a_1 = 2 / sqrt(3 pi)`` at ``var = 1``), ``exp``
+    (``a_k = r^k e^{var/2} / sqrt(k!)``), ``cos`` and ``sin`` (the same with ``r -> i r``). Otherwise a
     composite 16-point Gauss-Legendre rule (:mod:`rmtbook._quadrature`) on ``[-40, 40]``
     with panels of width ``min(1/2, 1/sqrt(var))``, edges at 0 and at the declared
     ``breakpoints / sqrt(var)``, each panel bisected until it agrees with its halves to
@@ -759,10 +738,10 @@ def second_moment(
     Returns
     -------
     float
-        ``nu``. Closed forms at ``var = 1`` for ``relu`` (1/2), ``abs``, ``sign`` (1), ``erf``
-        (``(2/pi) arcsin(2/3)``), ``cos`` (``(1 + e^{-2})/2``), ``sin`` (``(1 - e^{-2})/2``),
-        ``exp`` (``e^2``), ``square`` (3), ``linear`` (1), and at any ``var`` for the names
-        listed in :func:`hermite_coefficients`; the same quadrature otherwise.
+        ``nu``. Closed forms for the names listed in :func:`hermite_coefficients`; at
+        ``var = 1``: ``relu`` (1/2), ``abs``, ``sign`` (1), ``erf`` (``(2/pi) arcsin(2/3)``),
+        ``cos`` (``(1 + e^{-2})/2``), ``sin`` (``(1 - e^{-2})/2``), ``exp`` (``e^2``),
+        ``square`` (3), ``linear`` (1). The same quadrature otherwise.
 
     References
     ----------

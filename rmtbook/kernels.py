@@ -92,7 +92,7 @@ from ._kernel_core import (
 )
 from ._quadrature import gaussian_hermite_moments
 from ._rng import RngLike, as_generator
-from ._typing import Activation, ArrayLike, RealArray
+from ._typing import Activation, ArrayLike
 from ._validation import check_array, check_callable, check_int, check_scalar
 
 __all__ = [
@@ -111,11 +111,7 @@ __all__ = [
 
 #: Activations whose Gaussian-pair kernel has a closed form (value; derivative except ``sign``).
 
-#: Positively homogeneous activations phi(s x) = s^d phi(x) (s > 0) and their degree d.
-_HOMOGENEOUS: dict[str, float] = {"relu": 1.0, "abs": 1.0, "sign": 0.0, "linear": 1.0, "square": 2.0}
-
-_SQRT2PI = np.sqrt(2.0 * np.pi)
-_DEFAULT_ORDER: int | None = None  # automatic, see _auto_orders
+_DEFAULT_ORDER: int | None = None  # automatic (see rmtbook._pair_quadrature)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,20 +456,9 @@ def _coefficients_at_variance(act: ResolvedActivation, q: np.ndarray) -> RandomF
 
 def _coefficients_at_positive_variance(act: ResolvedActivation, q: np.ndarray) -> RandomFeaturesCoefficients:
     """Core of :func:`_coefficients_at_variance`."""
-    r = np.sqrt(q)
     key = act.key
-    if key in _HOMOGENEOUS:
-        a = np.asarray(_hermite.hermite_coefficients(key, degree=2), dtype=float)
-        nu1 = float(_hermite.second_moment(key))
-        s = q ** (_HOMOGENEOUS[key] / 2)
-        return RandomFeaturesCoefficients(s * a[0], s * a[1], s * a[2], s**2 * nu1)
-    if key == "erf":
-        return RandomFeaturesCoefficients(
-            np.zeros_like(q), 2 * r / np.sqrt(np.pi * (1 + 2 * q)), np.zeros_like(q),
-            (2 / np.pi) * np.arcsin(2 * q / (1 + 2 * q)),
-        )
     uniq, inverse = np.unique(q, return_inverse=True)
-    if key in ("cos", "sin", "exp"):  # closed forms at every variance, in rmtbook.hermite
+    if key in CLOSED_FORM_ACTIVATIONS:  # closed forms at every variance, in rmtbook.hermite
         table = np.array([
             [*_hermite.hermite_coefficients(key, 2, var=float(qi)), _hermite.second_moment(key, var=float(qi))]
             for qi in uniq
@@ -498,9 +483,8 @@ def random_features_coefficients(
     """Hermite coefficients a_0, a_1, a_2 and nu of phi(||x_i|| .) for every column x_i of X.
 
     For unit-norm columns these are the constants a_0, a_1, a_2, nu of :mod:`rmtbook.hermite`;
-    in general those of :func:`rmtbook.hermite_coefficients` at ``var = ||x_i||^2``. Closed forms
-    for homogeneous activations (a_k(q) = q^{d/2} a_k(1)), ``erf``, ``cos``, ``sin`` and ``exp``;
-    otherwise the panel Gauss-Legendre rule of :mod:`rmtbook.hermite` (about 1e-15), with nodes
+    in general those of :func:`rmtbook.hermite_coefficients` at ``var = ||x_i||^2``: closed forms
+    for the names of ``CLOSED_FORM_ACTIVATIONS``; otherwise the panel Gauss-Legendre rule of :mod:`rmtbook.hermite` (about 1e-15), with nodes
     shared by all distinct norms for named activations and adaptive, once per distinct norm, for
     callables.
 

@@ -218,7 +218,9 @@ def test_var_smooth_against_scaling_and_independent_quadrature(var):
         np.testing.assert_allclose(H.hermite_coefficients(fn, 6, var=var), H.hermite_coefficients(name, 6, var=var),
                                    rtol=1e-12, atol=1e-13)
         assert H.second_moment(fn, var=var) == pytest.approx(H.second_moment(name, var=var), rel=1e-12)
-    # erf has a closed form only at var = 1: at other variances the quadrature, against Stein
+    # erf: closed form at every variance, against the quadrature of the callable and against Stein
+    np.testing.assert_allclose(H.hermite_coefficients("erf", 21, var=var), H.hermite_coefficients(special.erf, 21, var=var),
+                               atol=1e-14)
     assert H.hermite_coefficients("erf", 1, var=var)[1] == pytest.approx(2 * r / math.sqrt(math.pi * (1 + 2 * var)),
                                                                            rel=1e-13)
     assert H.second_moment("erf", var=var) == pytest.approx(2 / math.pi * math.asin(2 * var / (1 + 2 * var)), rel=1e-13)
