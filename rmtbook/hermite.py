@@ -34,13 +34,14 @@ import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 from scipy import special
 
 from ._quadrature import gaussian_hermite_moments, hermite_rows, hermite_table, mehler_sum
 from ._rng import RngLike, as_generator
+from ._typing import Activation as ActivationLike  # a name or a callable (an Activation is one)
 from ._typing import ArrayLike
 from ._validation import check_array, check_callable, check_choice, check_int, check_scalar
 
@@ -69,8 +70,6 @@ _CUTOFF = 40.0
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 Fn = Callable[[np.ndarray], np.ndarray]
-#: What the functions of this module accept as an activation.
-ActivationLike = Union[str, Fn, "Activation"]
 
 
 # ---------------------------------------------------------------------------------------------
