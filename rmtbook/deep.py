@@ -138,6 +138,12 @@ def _deprecated_return_all(name: str) -> None:
     )
 
 
+def _layers(recursion, X: ArrayLike, activations: Activations, depth: Optional[int], order: Optional[int]) -> list[np.ndarray]:
+    """Validate the arguments of the public kernel functions and run ``recursion`` (one of the two below)."""
+    acts = _activations(activations, depth)
+    return recursion(_data(X), acts, check_order(order))
+
+
 def _conjugate_layers(X: np.ndarray, acts: list[ResolvedActivation], order: Optional[int]) -> list[np.ndarray]:
     K = X.T @ X
     out = [K]
@@ -206,10 +212,7 @@ def conjugate_kernel(
     >>> bool(np.allclose(K, conjugate_kernel(X, ["relu", "relu"]))), K.shape
     (True, (3, 3))
     """
-    acts = _activations(activations, depth)
-    X = _data(X)
-    order = check_order(order)
-    layers = _conjugate_layers(X, acts, order)
+    layers = _layers(_conjugate_layers, X, activations, depth, order)
     if return_all:
         _deprecated_return_all("conjugate_kernel")
         return layers
@@ -244,9 +247,7 @@ def conjugate_kernel_layers(
     >>> layers.depth, round(float(layers.kernels[1][0, 0]), 6)  # E[relu(u)^2] = 1/2
     (2, 0.5)
     """
-    acts = _activations(activations, depth)
-    X = _data(X)
-    return LayerKernels(tuple(_conjugate_layers(X, acts, check_order(order))))
+    return LayerKernels(tuple(_layers(_conjugate_layers, X, activations, depth, order)))
 
 
 def neural_tangent_kernel(
@@ -296,10 +297,7 @@ def neural_tangent_kernel(
     >>> round(float(T[0, 0]), 6)
     1.0
     """
-    acts = _activations(activations, depth)
-    X = _data(X)
-    order = check_order(order)
-    layers = _ntk_layers(X, acts, order)
+    layers = _layers(_ntk_layers, X, activations, depth, order)
     if return_all:
         _deprecated_return_all("neural_tangent_kernel")
         return layers
@@ -333,9 +331,7 @@ def neural_tangent_kernel_layers(
     >>> [round(float(T[0, 0]), 6) for T in neural_tangent_kernel_layers(np.eye(2), "relu", depth=2).kernels]
     [1.0, 1.0, 0.75]
     """
-    acts = _activations(activations, depth)
-    X = _data(X)
-    return LayerKernels(tuple(_ntk_layers(X, acts, check_order(order))))
+    return LayerKernels(tuple(_layers(_ntk_layers, X, activations, depth, order)))
 
 
 def _layer_step(act: ResolvedActivation, A: float, B: float, q: float, p: int, norm2: float, order: Optional[int]):
