@@ -6,8 +6,9 @@ orthonormal basis of normalized probabilists' Hermite polynomials
 
     phi = sum_k a_k h_k,    a_k = E[phi(xi) He_k(xi)] / sqrt(k!),    nu = E[phi(xi)^2] = sum_k a_k^2.
 
-This module computes the ``a_k`` and ``nu`` (closed forms where they exist, adaptive quadrature
-otherwise), Monte Carlo estimates of them with standard errors, the truncated Mehler series
+This module computes the ``a_k`` and ``nu``, at any variance of the Gaussian argument (closed
+forms where they exist, otherwise the adaptive composite Gauss-Legendre rule of
+:mod:`rmtbook._quadrature`), Monte Carlo estimates of them with standard errors, the truncated Mehler series
 ``sum_k a_k^2 rho^k = E[phi(u) phi(v)]`` for standard Gaussians ``(u, v)`` with correlation
 ``rho``, and the registry of named activations (with derivatives) used across the package.
 
