@@ -109,12 +109,12 @@ def main() -> None:
 
     print("2) Hermite coefficients a_0..a_4 of tanh: adaptive quadrature vs Monte Carlo")
     t_ad, a = timed(lambda: R.hermite_coefficients(lambda x: np.tanh(x), 4))
-    target = 1e-3  # Monte Carlo standard error to reach (the quadrature is at ~1e-13)
+    target = 1e-3  # Monte Carlo standard error to reach (the adaptive panel rule is at ~1e-16)
     mc = R.monte_carlo_coefficients("tanh", 4, num_samples=100_000, rng=1)
     se = float(np.max(mc.standard_errors))
     m_needed = int(100_000 * (se / target) ** 2)
     t_mc, mc = timed(lambda: R.monte_carlo_coefficients("tanh", 4, num_samples=m_needed, rng=2), repeat=1)
-    print(f"   adaptive {t_ad * 1e3:.1f} ms (error ~1e-13) | Monte Carlo with {m_needed} samples for "
+    print(f"   adaptive {t_ad * 1e3:.1f} ms (error ~1e-16) | Monte Carlo with {m_needed} samples for "
           f"se {target:g}: {t_mc * 1e3:.0f} ms, actual error {np.abs(mc.coefficients - a).max():.1e}, "
           f"time ratio {t_mc / t_ad:.0f}")
     per_sample = t_mc / m_needed
