@@ -39,7 +39,6 @@ class ResolvedActivation(NamedTuple):
     breaks: tuple[float, ...] = ()  # kinks or jumps away from 0 (Activation.breakpoints)
 
 
-
 def resolve(activation: Activation | ResolvedActivation, name: str = "activation") -> ResolvedActivation:
     """Turn a name or a callable into an :class:`ResolvedActivation` through :func:`rmtbook.get_activation`."""
     if isinstance(activation, ResolvedActivation):
@@ -60,11 +59,9 @@ def resolve(activation: Activation | ResolvedActivation, name: str = "activation
     return ResolvedActivation(key, act.fn, act.derivative, act.second_derivative, tuple(act.breakpoints))
 
 
-
 def check_order(order: object) -> int | None:
     """``None`` (automatic) or an integer number of nodes per dimension in [8, 1000]."""
     return None if order is None else check_int("order", order, low=8, high=1000)
-
 
 
 def closed_form(key: str, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, derivative: bool) -> np.ndarray:
@@ -106,14 +103,12 @@ def closed_form(key: str, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, derivat
     raise KeyError(key)  # pragma: no cover - guarded by CLOSED_FORM_ACTIVATIONS
 
 
-
 def pair_values(act: ResolvedActivation, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, derivative: bool, order: int | None) -> np.ndarray:
     """Flat-array core shared by the public functions (inputs already validated and clipped)."""
     if act.key in CLOSED_FORM_ACTIVATIONS:
         return closed_form(act.key, q1, q2, k, derivative)
     f = act.dphi if derivative else act.phi
     return expectation(f, q1, q2, k, order, act.breaks)
-
 
 
 def expectation(
@@ -123,7 +118,6 @@ def expectation(
     if order is not None:
         return trapezoid_expectation(f, f, q1, q2, k, order)
     return accurate_expectation(f, q1, q2, k, breaks)
-
 
 
 def dual(act: ResolvedActivation, q: float, rho: np.ndarray, m: int, order: int | None) -> np.ndarray:
@@ -150,7 +144,6 @@ def dual(act: ResolvedActivation, q: float, rho: np.ndarray, m: int, order: int 
     return (f_hi - f_lo) / (hi - lo)
 
 
-
 def dual_second_derivative(key: str | None, q: float, rho: np.ndarray) -> np.ndarray | None:
     """f_q''(rho) = q^2 E[phi''(u) phi''(v)] in closed form, or None."""
     root = np.sqrt(1 - rho**2)
@@ -175,7 +168,6 @@ def dual_second_derivative(key: str | None, q: float, rho: np.ndarray) -> np.nda
     if key == "exp":
         return q**2 * np.exp(q + q * rho)
     return None
-
 
 
 def kernel_matrix(act: ResolvedActivation, K: np.ndarray, derivative: bool, order: int | None) -> np.ndarray:

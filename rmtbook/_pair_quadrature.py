@@ -27,8 +27,6 @@ from ._quadrature import SCALE_CAP, gaussian_hermite_moments, mehler_sum, panel_
 __all__: list[str] = []
 
 _CUTOFF = float(np.sqrt(2 * np.log(1e17)))  # Gaussian tail beyond it: below 1e-17
-
-
 _CHUNK = 2_000_000  # number of integrand evaluations per vectorized block of the quadrature
 
 _POLAR_RADIUS = 9.3  # int_R^inf r exp(-r^2/2) dr = exp(-R^2/2) < 2e-19
@@ -49,14 +47,12 @@ _MEHLER_RHO = 0.9
 _MEHLER_TAIL = 1e-17
 
 
-
 def correlation(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """sqrt(q1 q2) and the correlation clipped to [-1, 1] (0 when a variance vanishes)."""
     s = np.sqrt(q1 * q2)
     safe = np.where(s > 0, s, 1.0)
     rho = np.where(s > 0, np.clip(k / safe, -1.0, 1.0), 0.0)
     return s, rho
-
 
 
 def _gaussian_nodes(order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +65,6 @@ def _gaussian_nodes(order: int) -> tuple[np.ndarray, np.ndarray]:
     z = np.linspace(-_CUTOFF, _CUTOFF, order)
     w = np.exp(-z * z / 2)
     return z, w / w.sum()
-
 
 
 _ORDER_BUCKETS = np.array([48, 64, 96, 128, 192, 256, 384, 512])
@@ -87,7 +82,6 @@ def _auto_orders(qmax: np.ndarray) -> np.ndarray:
     return _ORDER_BUCKETS[idx]
 
 
-
 def trapezoid_expectation(
     phi: Callable, psi: Callable, q1: np.ndarray, q2: np.ndarray, k: np.ndarray, order: int | None
 ) -> np.ndarray:
@@ -103,7 +97,6 @@ def trapezoid_expectation(
         sel = orders == o
         out[sel] = _quadrature_fixed(phi, psi, q1[sel], q2[sel], k[sel], int(o))
     return out
-
 
 
 def _quadrature_fixed(
@@ -128,7 +121,6 @@ def _quadrature_fixed(
         pv = np.asarray(psi(v), dtype=float) @ w  # (m, N): inner integral over z2
         out[sl] = (pu * pv) @ w
     return out
-
 
 
 def polar_expectation(
@@ -192,7 +184,6 @@ def polar_expectation(
     return out
 
 
-
 def _crossing_angles(b: np.ndarray, q1: float, q2: float, t: np.ndarray) -> np.ndarray:
     """Polar angles of the points where the lines u = b_i and v = b_j meet (inside the disk).
 
@@ -211,11 +202,9 @@ def _crossing_angles(b: np.ndarray, q1: float, q2: float, t: np.ndarray) -> np.n
     return np.where(inside, np.mod(ang, 2 * np.pi), 0.0)
 
 
-
 def _theta_of_x(x: np.ndarray) -> np.ndarray:
     """Angle theta in [0, pi] of the Chebyshev variable x in [-1, 1] (x = 1 is theta = 0, rho = 1)."""
     return np.pi * (1 - x) / 2
-
 
 
 def angle_table(phi: Callable, q1: float, q2: float, breaks: tuple[float, ...] = ()) -> np.ndarray:
@@ -248,7 +237,6 @@ def angle_table(phi: Callable, q1: float, q2: float, breaks: tuple[float, ...] =
         values, n = merged, 2 * n
 
 
-
 def _cluster(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels of values equal up to a relative 1e-12, and one representative per label."""
     uniq, inverse = np.unique(values, return_inverse=True)
@@ -256,7 +244,6 @@ def _cluster(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     label_of_uniq = np.concatenate(([0], np.cumsum(gap)))
     first = np.concatenate(([True], gap))
     return label_of_uniq[inverse.ravel()], uniq[first]
-
 
 
 def accurate_expectation(
@@ -321,7 +308,6 @@ def accurate_expectation(
     elif rest.size:
         out[rest] = trapezoid_expectation(phi, phi, q1[rest], q2[rest], k[rest], None)
     return check_finite(out)
-
 
 
 def check_finite(out: np.ndarray) -> np.ndarray:
