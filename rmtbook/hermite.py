@@ -630,8 +630,8 @@ def _moments(activation: ActivationLike, degree: int, var: float, breakpoints: S
         a[0] = phi0
         return a, phi0**2
     if name is not None:
-        if len(breakpoints):
-            _check_breakpoints(breakpoints)
+        if _check_breakpoints(breakpoints):  # the rule of get_activation
+            raise ValueError(f"breakpoints are for callables: the kinks of the named activation {name!r} are at 0")
         return _named_moments(name, degree, var)
     fn = _as_function(activation)
     return _quadrature_moments(fn, degree, var, _all_breakpoints(activation, breakpoints))
@@ -665,7 +665,7 @@ def hermite_coefficients(
         is the constant ``phi(0)``: ``a_0 = phi(0)``, the others vanish.
     breakpoints : sequence of float
         For callables: points in ``[-40, 40]`` where the activation has a kink or a jump (0 is
-        always a panel edge). With them the rule converges geometrically at once; without, the
+        always a panel edge; giving them with a name is an error, as in :func:`get_activation`). With them the rule converges geometrically at once; without, the
         adaptive bisection finds them (slower, same accuracy).
 
     Returns

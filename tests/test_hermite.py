@@ -241,6 +241,19 @@ def test_var_breakpoints_scale_and_zero_variance():
     assert H.second_moment("sign", var=0.0) == 0.0 and H.second_moment("exp", var=0.0) == 1.0
 
 
+def test_breakpoints_with_a_name_are_refused_as_in_get_activation():
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.hermite_coefficients("relu", 3, breakpoints=[1.0])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.second_moment("tanh", breakpoints=[0.5])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.get_activation("relu", breakpoints=[1.0])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.hermite_coefficients(np.tanh, 3, breakpoints=[50.0])  # outside [-40, 40]
+    # 0 is always an edge: giving it is harmless
+    np.testing.assert_array_equal(H.hermite_coefficients("relu", 3, breakpoints=[0.0]), H.hermite_coefficients("relu", 3))
+
+
 def test_var_bad_values():
     for bad in (-1.0, np.nan, np.inf):
         with pytest.raises(ValueError, match="var"):
