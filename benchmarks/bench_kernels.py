@@ -18,7 +18,8 @@ from scipy import integrate, special
 from sklearn.datasets import load_digits
 
 import rmtbook as R
-from rmtbook import kernels as K
+from rmtbook import _kernel_core as KC
+from rmtbook import _pair_quadrature as PQ
 
 
 def per_pair_kernel(act, G: np.ndarray, derivative: bool = False) -> np.ndarray:
@@ -28,7 +29,7 @@ def per_pair_kernel(act, G: np.ndarray, derivative: bool = False) -> np.ndarray:
     iu, ju = np.triu_indices(n)
     bound = np.sqrt(d[iu] * d[ju])
     f = act.dphi if derivative else act.phi
-    vals = K._quadrature(f, f, d[iu], d[ju], np.clip(G[iu, ju], -bound, bound), None)
+    vals = PQ.trapezoid_expectation(f, f, d[iu], d[ju], np.clip(G[iu, ju], -bound, bound), None)
     out = np.empty((n, n))
     out[iu, ju] = vals
     out[ju, iu] = vals
@@ -39,7 +40,7 @@ def per_pair_ntk(X: np.ndarray, names: list[str]) -> np.ndarray:
     Kl = X.T @ X
     theta = Kl
     for name in names:
-        act = K._resolve(name)
+        act = KC.resolve(name)
         kdot = per_pair_kernel(act, Kl, True)
         Kl = per_pair_kernel(act, Kl, False)
         theta = Kl + theta * kdot
@@ -49,7 +50,7 @@ def per_pair_ntk(X: np.ndarray, names: list[str]) -> np.ndarray:
 def section_fast_path(quick: bool) -> None:
     print("4) exact kernels without closed form, equal-norm data: tabulated fast path vs per-pair path")
     rng = np.random.default_rng(5)
-    act = K._resolve("tanh")
+    act = KC.resolve("tanh")
     for n in (256,) if quick else (256, 512):
         X = rng.standard_normal((n, n))
         X /= np.linalg.norm(X, axis=0)
@@ -59,7 +60,7 @@ def section_fast_path(quick: bool) -> None:
         iu = np.triu_indices(n)
         sub = rng.choice(iu[0].size, 1000, replace=False)
         i, j = iu[0][sub], iu[1][sub]
-        ref = K._quadrature(act.phi, act.phi, np.ones(i.size), np.ones(i.size), np.clip(G[i, j], -1, 1), 600)
+        ref = PQ.trapezoid_expectation(act.phi, act.phi, np.ones(i.size), np.ones(i.size), np.clip(G[i, j], -1, 1), 600)
         print(f"   tanh n = {n}: per-pair {t_slow:6.2f} s | tabulated {t_fast * 1e3:6.1f} ms | speed-up "
               f"{t_slow / t_fast:5.0f}x | error vs 600-node rule: per-pair {np.abs(slow[i, j] - ref).max():.1e}, "
               f"tabulated {np.abs(fast[i, j] - ref).max():.1e}")
@@ -78,7 +79,7 @@ def section_fast_path(quick: bool) -> None:
     G = X.T @ X
     exact = R.random_features_kernel(X, "relu") - c * c  # closed form of the centred ReLU kernel
     t_fast, fast = timed(lambda: R.random_features_kernel(X, crelu), repeat=3)
-    t_slow, slow = timed(lambda: per_pair_kernel(K._resolve(crelu), G), repeat=1)
+    t_slow, slow = timed(lambda: per_pair_kernel(KC.resolve(crelu), G), repeat=1)
     nu = 0.5 - c * c
     print(f"   centred ReLU callable, n = {n}: per-pair {t_slow:5.2f} s, max error {np.abs(slow - exact).max():.1e} "
           f"(E phi^2 / nu = {slow[0, 0] / nu:.6f}) | tabulated {t_fast * 1e3:5.1f} ms, max error "
@@ -96,10 +97,10 @@ def main() -> None:
 
     print(f"1) exact kernel of n = {n} unit-norm points: closed form vs 2-D quadrature")
     for name in ["relu", "erf", "cos"]:
-        act = K._resolve(name)
+        act = KC.resolve(name)
         t_cf, cf = timed(lambda: R.random_features_kernel(X, name))
-        t_q, qd = timed(lambda: K._quadrature(act.phi, act.phi, q1, q2, k, None), repeat=1)
-        t_q2, qd2 = timed(lambda: K._quadrature(act.phi, act.phi, q1, q2, k, 192), repeat=1)
+        t_q, qd = timed(lambda: PQ.trapezoid_expectation(act.phi, act.phi, q1, q2, k, None), repeat=1)
+        t_q2, qd2 = timed(lambda: PQ.trapezoid_expectation(act.phi, act.phi, q1, q2, k, 192), repeat=1)
         print(f"   {name:5s} closed form {t_cf * 1e3:7.1f} ms | quadrature (auto) {t_q * 1e3:8.1f} ms, "
               f"time ratio {t_q / t_cf:7.0f}, max error {np.abs(qd - cf[iu]).max():.1e} | "
               f"192 nodes: error {np.abs(qd2 - cf[iu]).max():.1e}")
@@ -108,12 +109,12 @@ def main() -> None:
 
     print("2) Hermite coefficients a_0..a_4 of tanh: adaptive quadrature vs Monte Carlo")
     t_ad, a = timed(lambda: R.hermite_coefficients(lambda x: np.tanh(x), 4))
-    target = 1e-3  # Monte Carlo standard error to reach (the quadrature is at ~1e-13)
+    target = 1e-3  # Monte Carlo standard error to reach (the adaptive panel rule is at ~1e-16)
     mc = R.monte_carlo_coefficients("tanh", 4, num_samples=100_000, rng=1)
     se = float(np.max(mc.standard_errors))
     m_needed = int(100_000 * (se / target) ** 2)
     t_mc, mc = timed(lambda: R.monte_carlo_coefficients("tanh", 4, num_samples=m_needed, rng=2), repeat=1)
-    print(f"   adaptive {t_ad * 1e3:.1f} ms (error ~1e-13) | Monte Carlo with {m_needed} samples for "
+    print(f"   adaptive {t_ad * 1e3:.1f} ms (error ~1e-16) | Monte Carlo with {m_needed} samples for "
           f"se {target:g}: {t_mc * 1e3:.0f} ms, actual error {np.abs(mc.coefficients - a).max():.1e}, "
           f"time ratio {t_mc / t_ad:.0f}")
     per_sample = t_mc / m_needed
@@ -175,7 +176,7 @@ def section_breakpoints() -> None:
 def section_distinct_norms() -> None:
     print("6) data with distinct column norms, leaky ReLU callable: Mehler path vs tensor trapezoidal rule")
     leaky = lambda x: np.where(x > 0, x, 0.1 * x)  # noqa: E731
-    act = K._resolve(leaky)
+    act = KC.resolve(leaky)
     rng = np.random.default_rng(12)
     digits = load_digits().data.T[:, :400].astype(float)
     for label, X in (
@@ -187,11 +188,11 @@ def section_distinct_norms() -> None:
         t_new, new = timed(lambda: R.kernel_from_covariance(G, leaky), repeat=1)
         iu = np.triu_indices(n)
         d = np.diag(G)
-        t_old, old_vals = timed(lambda: K._quadrature(act.phi, act.phi, d[iu[0]], d[iu[1]], G[iu], None), repeat=1)
+        t_old, old_vals = timed(lambda: PQ.trapezoid_expectation(act.phi, act.phi, d[iu[0]], d[iu[1]], G[iu], None), repeat=1)
         pick = rng.choice(iu[0].size, 100, replace=False)
         i, j = iu[0][pick], iu[1][pick]
         theta = np.arccos(np.clip(G[i, j] / np.sqrt(d[i] * d[j]), -1, 1))
-        ref = np.array([K._polar_expectation(act.phi, act.phi, d[a], d[b], np.array([t]))[0] for a, b, t in zip(i, j, theta)])
+        ref = np.array([PQ.polar_expectation(act.phi, act.phi, d[a], d[b], np.array([t]))[0] for a, b, t in zip(i, j, theta)])
         print(f"   {label}: Mehler path {t_new:5.2f} s, max error {np.abs(new[i, j] - ref).max():.1e} | "
               f"trapezoidal {t_old:5.2f} s, max error {np.abs(old_vals[pick] - ref).max():.1e}")
 

@@ -26,38 +26,55 @@ have equal norms, every layer's kernel has a constant diagonal and is computed f
 Chebyshev table of the dual activation in the angle arccos(rho), so a layer costs about as much
 as a closed form (the tanh NTK with 10 layers at n = 1024: about 1.5 s).
 
-This is layer 4 of the package (imports :mod:`rmtbook.kernels`). Used in chapters 9 (deep
+This is layer 4 of the package (imports the private shared module :mod:`rmtbook._kernel_core`,
+also behind :mod:`rmtbook.kernels`). Used in chapters 9 (deep
 conjugate kernels, curse of depth) and 10 (NTK).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional, Union
 
 import numpy as np
 
+from . import hermite as _hermite
+from ._typing import Activation, ArrayLike
 from ._validation import check_array, check_int, check_scalar
-from .kernels import _Activation, _check_order, _dual, _kernel_matrix, _resolve
+from ._kernel_core import ResolvedActivation, check_order, dual, kernel_matrix, resolve
 
 __all__ = [
     "KernelCoefficients",
+    "LayerKernels",
     "conjugate_kernel",
+    "conjugate_kernel_layers",
     "neural_tangent_kernel",
+    "neural_tangent_kernel_layers",
     "conjugate_kernel_coefficients",
     "neural_tangent_kernel_coefficients",
     "conjugate_kernel_linear_equivalent",
     "neural_tangent_kernel_linear_equivalent",
 ]
 
-_ORDER: int | None = None  # automatic number of quadrature nodes (see rmtbook.kernels)
+_ORDER: Optional[int] = None  # automatic number of quadrature nodes (see rmtbook.kernels)
+
+#: One activation per layer, or a single activation repeated over ``depth`` layers.
+Activations = Union[Activation, Sequence[Activation]]
 
 
-class KernelCoefficients(NamedTuple):
-    """Coefficients of A 1 1^T + B X^T X + C I_n per layer l = 0, ..., L (arrays of length L + 1).
+@dataclass(frozen=True)
+class KernelCoefficients:
+    """Coefficients of ``A 1 1^T + B X^T X + C I_n`` per layer ``l = 0, ..., L``.
 
     ``q = A + B * norm2 + C`` is the common diagonal (``norm2`` = squared column norm, 1 for
-    unit-norm data). Unpacks as ``A, B, C = coefficients``.
+    unit-norm data).
+
+    Attributes
+    ----------
+    A, B, C : numpy.ndarray
+        Arrays of length ``L + 1`` (index = layer; layer 0 is ``X^T X``).
     """
 
     A: np.ndarray
@@ -65,76 +82,182 @@ class KernelCoefficients(NamedTuple):
     C: np.ndarray
 
     def diagonal(self, norm2: float = 1.0) -> np.ndarray:
-        """The diagonal q_l = A_l + B_l norm2 + C_l of the kernel at each layer."""
+        """The diagonal ``q_l = A_l + B_l norm2 + C_l`` of the kernel at each layer."""
         return self.A + self.B * norm2 + self.C
 
 
-def _activations(activations: Any) -> list[_Activation]:
-    if isinstance(activations, str) or callable(activations):
-        raise TypeError(
-            "activations must be a list of activation names or callables (one per layer), "
-            f"e.g. ['relu', 'relu']; got {activations!r}"
-        )
+@dataclass(frozen=True)
+class LayerKernels:
+    """The kernels of every layer of the infinite-width recursion.
+
+    Attributes
+    ----------
+    kernels : tuple of numpy.ndarray
+        ``(K_0, K_1, ..., K_L)`` (or ``(Theta_0, ..., Theta_L)`` for the NTK), ``K_0 = X^T X``;
+        each a symmetric PSD ``n x n`` matrix.
+    """
+
+    kernels: tuple[np.ndarray, ...]
+
+    @property
+    def depth(self) -> int:
+        """The number ``L`` of layers."""
+        return len(self.kernels) - 1
+
+
+def _activations(activations: Activations, depth: Optional[int] = None) -> list[ResolvedActivation]:
+    """One resolved activation per layer. The package's one rule: a single activation (name,
+    callable or :class:`rmtbook.Activation`) is repeated over the layers when the depth is given
+    (``depth`` here, the number of widths in :mod:`rmtbook.networks`), and refused otherwise."""
+    if depth is not None:
+        depth = check_int("depth", depth, low=1)
+    if isinstance(activations, (str, _hermite.Activation)) or callable(activations):
+        if depth is None:
+            raise TypeError(
+                "activations must be a list of activation names or callables (one per layer), "
+                f"e.g. ['relu', 'relu'], or a single activation with depth=L to repeat it; got {activations!r}"
+            )
+        activations = [activations] * depth
     if not isinstance(activations, Sequence) or len(activations) == 0:
         raise ValueError("activations must be a non-empty list (one activation per layer)")
-    return [_resolve(a, f"activations[{i}]") for i, a in enumerate(activations)]
+    if depth is not None and len(activations) != depth:
+        raise ValueError(f"depth={depth} but {len(activations)} activations were given (one per layer)")
+    return [resolve(a, f"activations[{i}]") for i, a in enumerate(activations)]
 
 
-def _data(X: Any) -> np.ndarray:
+def _data(X: ArrayLike) -> np.ndarray:
     return check_array("X", X, ndim=2)
 
 
+def _deprecated_return_all(name: str) -> None:
+    warnings.warn(
+        f"{name}(..., return_all=True) is deprecated (its return type changed with the flag): "
+        f"use {name}_layers(...).kernels",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _layers(recursion, X: ArrayLike, activations: Activations, depth: Optional[int], order: Optional[int]) -> list[np.ndarray]:
+    """Validate the arguments of the public kernel functions and run ``recursion`` (one of the two below)."""
+    acts = _activations(activations, depth)
+    return recursion(_data(X), acts, check_order(order))
+
+
+def _conjugate_layers(X: np.ndarray, acts: list[ResolvedActivation], order: Optional[int]) -> list[np.ndarray]:
+    K = X.T @ X
+    out = [K]
+    for act in acts:
+        K = kernel_matrix(act, K, False, order)
+        out.append(K)
+    return out
+
+
+def _ntk_layers(X: np.ndarray, acts: list[ResolvedActivation], order: Optional[int]) -> list[np.ndarray]:
+    K = X.T @ X
+    theta = K
+    out = [theta]
+    for act in acts:
+        kdot = kernel_matrix(act, K, True, order)
+        K = kernel_matrix(act, K, False, order)
+        theta = K + theta * kdot
+        out.append(theta)
+    return out
+
+
 def conjugate_kernel(
-    X: Any,
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    X: ArrayLike,
+    activations: Activations,
     *,
+    depth: Optional[int] = None,
     return_all: bool = False,
-    order: int | None = _ORDER,
-) -> np.ndarray | list[np.ndarray]:
+    order: Optional[int] = _ORDER,
+) -> np.ndarray:
     """Exact infinite-width conjugate kernel K_L of a fully connected network without bias.
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n (any column norms).
-    activations
-        One activation (name or callable) per layer; L = ``len(activations)``.
-    return_all
-        Return the list [K_0, K_1, ..., K_L] instead of K_L.
-    order
+    activations : str, callable, Activation or sequence of them
+        One activation (name or callable) per layer, or a single activation repeated over
+        ``depth`` layers (the package's one rule, as in :func:`rmtbook.empirical_conjugate_kernel`).
+    depth : int, optional
+        Number of layers L >= 1: required with a single activation; with a list, it must equal
+        its length.
+    return_all : bool
+        Deprecated (the return type changed with it): use :func:`conjugate_kernel_layers`.
+    order : int, optional
         Trapezoidal nodes per dimension for activations without a closed form; None (default):
         the accurate polar rule, tabulated once per layer in the angle when the columns have
         equal norms (see :mod:`rmtbook.kernels` for speed and accuracy).
 
     Returns
     -------
-    numpy.ndarray or list of numpy.ndarray
-        Symmetric PSD n x n matrices. Closed forms (exact to rounding) for the activations of
-        ``rmtbook.CLOSED_FORM_ACTIVATIONS``.
+    numpy.ndarray
+        The symmetric PSD n x n matrix K_L. Closed forms (exact to rounding) for the activations
+        of ``rmtbook.CLOSED_FORM_ACTIVATIONS``.
 
     References
     ----------
-    Neal (1996) {cite}`neal1996bayesian`; Cho & Saul (2009) {cite}`cho2009kernel`;
-    Fan & Wang (2020) {cite}`fan2020spectra`. Used in chapter 9.
+    Neal :cite:p:`neal1996bayesian`; Cho & Saul :cite:p:`cho2009kernel`;
+    Fan & Wang :cite:p:`fan2020spectra`. Used in :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import conjugate_kernel
+    >>> X = np.eye(3)  # orthonormal inputs
+    >>> K = conjugate_kernel(X, "relu", depth=2)
+    >>> bool(np.allclose(K, conjugate_kernel(X, ["relu", "relu"]))), K.shape
+    (True, (3, 3))
     """
-    acts = _activations(activations)
-    X = _data(X)
-    order = _check_order(order)
-    K = X.T @ X
-    out = [K]
-    for act in acts:
-        K = _kernel_matrix(act, K, False, order)
-        out.append(K)
-    return out if return_all else K
+    layers = _layers(_conjugate_layers, X, activations, depth, order)
+    if return_all:
+        _deprecated_return_all("conjugate_kernel")
+        return layers
+    return layers[-1]
+
+
+def conjugate_kernel_layers(
+    X: ArrayLike,
+    activations: Activations,
+    *,
+    depth: Optional[int] = None,
+    order: Optional[int] = _ORDER,
+) -> LayerKernels:
+    """The conjugate kernels K_0 = X^T X, K_1, ..., K_L of every layer.
+
+    Parameters and accuracy as :func:`conjugate_kernel`.
+
+    Returns
+    -------
+    LayerKernels
+        ``kernels = (K_0, ..., K_L)``.
+
+    References
+    ----------
+    :doc:`/chapters/09_deep_conjugate_kernels` (the curse of depth).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import conjugate_kernel_layers
+    >>> layers = conjugate_kernel_layers(np.eye(3), "relu", depth=2)
+    >>> layers.depth, round(float(layers.kernels[1][0, 0]), 6)  # E[relu(u)^2] = 1/2
+    (2, 0.5)
+    """
+    return LayerKernels(tuple(_layers(_conjugate_layers, X, activations, depth, order)))
 
 
 def neural_tangent_kernel(
-    X: Any,
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    X: ArrayLike,
+    activations: Activations,
     *,
+    depth: Optional[int] = None,
     return_all: bool = False,
-    order: int | None = _ORDER,
-) -> np.ndarray | list[np.ndarray]:
+    order: Optional[int] = _ORDER,
+) -> np.ndarray:
     """Exact infinite-width NTK Theta_L (readout layer included) of a network without bias.
 
     Theta_0 = X^T X and Theta_l = K_l + Theta_{l-1} * Kdot_l, with K_l the conjugate kernel
@@ -143,59 +266,99 @@ def neural_tangent_kernel(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n.
-    activations
-        One activation per layer (``'sign'`` has no derivative kernel and is refused).
-    return_all
-        Return [Theta_0, ..., Theta_L].
-    order
+    activations : str, callable, Activation or sequence of them
+        One activation per layer, or one repeated over ``depth`` layers (``'sign'`` has no
+        derivative kernel and is refused).
+    depth : int, optional
+        Number of layers: required with a single activation (see :func:`conjugate_kernel`).
+    return_all : bool
+        Deprecated: use :func:`neural_tangent_kernel_layers`.
+    order : int, optional
         Trapezoidal nodes per dimension when there is no closed form; None (default): the
         accurate polar rule with Chebyshev tabulation (see :mod:`rmtbook.kernels`).
 
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric PSD n x n matrix Theta_L.
+
     References
     ----------
-    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Lee et al. (2019)
-    {cite}`lee2019wide`. Used in chapter 10.
+    Jacot, Gabriel & Hongler :cite:p:`jacot2018neural`; Lee et al. :cite:p:`lee2019wide`.
+    Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import neural_tangent_kernel
+    >>> T = neural_tangent_kernel(np.eye(2), ["relu"])  # K_1 + K_0 * Kdot_1: 1/2 + 1/2 on the diagonal
+    >>> round(float(T[0, 0]), 6)
+    1.0
     """
-    acts = _activations(activations)
-    X = _data(X)
-    order = _check_order(order)
-    K = X.T @ X
-    theta = K
-    out = [theta]
-    for act in acts:
-        kdot = _kernel_matrix(act, K, True, order)
-        K = _kernel_matrix(act, K, False, order)
-        theta = K + theta * kdot
-        out.append(theta)
-    return out if return_all else theta
+    layers = _layers(_ntk_layers, X, activations, depth, order)
+    if return_all:
+        _deprecated_return_all("neural_tangent_kernel")
+        return layers
+    return layers[-1]
 
 
-def _layer_step(act: _Activation, A: float, B: float, q: float, p: int, norm2: float, order: int | None):
+def neural_tangent_kernel_layers(
+    X: ArrayLike,
+    activations: Activations,
+    *,
+    depth: Optional[int] = None,
+    order: Optional[int] = _ORDER,
+) -> LayerKernels:
+    """The NTKs Theta_0 = X^T X, Theta_1, ..., Theta_L of every depth (readout included).
+
+    Parameters and accuracy as :func:`neural_tangent_kernel`.
+
+    Returns
+    -------
+    LayerKernels
+        ``kernels = (Theta_0, ..., Theta_L)``.
+
+    References
+    ----------
+    :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import neural_tangent_kernel_layers
+    >>> [round(float(T[0, 0]), 6) for T in neural_tangent_kernel_layers(np.eye(2), "relu", depth=2).kernels]
+    [1.0, 1.0, 0.75]
+    """
+    return LayerKernels(tuple(_layers(_ntk_layers, X, activations, depth, order)))
+
+
+def _layer_step(act: ResolvedActivation, A: float, B: float, q: float, p: int, norm2: float, order: Optional[int]):
     """Dual-activation Taylor data at rho_0 = A/q for one layer (value, slope, curvature, f(1))."""
     rho0 = np.clip(A / q, -1.0, 1.0)
     rho = np.array([rho0, 1.0])
-    f0, f_one = _dual(act, q, rho, 0, order)
-    f1 = float(_dual(act, q, rho[:1], 1, order)[0])
-    f2 = float(_dual(act, q, rho[:1], 2, order)[0])
+    f0, f_one = dual(act, q, rho, 0, order)
+    f1 = float(dual(act, q, rho[:1], 1, order)[0])
+    f2 = float(dual(act, q, rho[:1], 2, order)[0])
     return float(f0), f1, f2, float(f_one)
 
 
-def _check_recursion_args(activations: Any, p: Any, norm2: Any, order: Any):
-    acts = _activations(activations)
+def _check_recursion_args(activations: Activations, depth: Optional[int], p: int, norm2: float, order: Optional[int]):
+    acts = _activations(activations, depth)
     p = check_int("p", p, low=1)
     norm2 = check_scalar("norm2", norm2, low=0.0, low_open=True)
-    order = _check_order(order)
+    order = check_order(order)
     return acts, p, norm2, order
 
 
 def conjugate_kernel_coefficients(
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    activations: Activations,
     p: int,
     *,
+    depth: Optional[int] = None,
     norm2: float = 1.0,
-    order: int | None = _ORDER,
+    order: Optional[int] = _ORDER,
 ) -> KernelCoefficients:
     """Scalar recursion (A_l, B_l, C_l) of the linear equivalent K_l ~ A_l 1 1^T + B_l X^T X + C_l I.
 
@@ -213,13 +376,15 @@ def conjugate_kernel_coefficients(
 
     Parameters
     ----------
-    activations
-        One activation per layer.
-    p
+    activations : str, callable, Activation or sequence of them
+        One activation per layer, or one repeated over ``depth`` layers.
+    p : int
         Data dimension (enters through the 1/p term).
-    norm2
+    depth : int, optional
+        Number of layers: required with a single activation (see :func:`conjugate_kernel`).
+    norm2 : float
         Common squared column norm of the data (1 for unit-norm data).
-    order
+    order : int, optional
         Trapezoidal nodes for activations without closed forms; None (default): the accurate
         polar rule of :mod:`rmtbook.kernels`.
 
@@ -230,10 +395,18 @@ def conjugate_kernel_coefficients(
 
     References
     ----------
-    Fan & Wang (2020) {cite}`fan2020spectra`; Liao & Mahoney (2025) {cite}`liao2025rmtdl`;
-    Poole et al. (2016) {cite}`poole2016exponential`. Used in chapter 9 (B_L against depth).
+    Fan & Wang :cite:p:`fan2020spectra`; Liao & Mahoney :cite:p:`liao2025rmtdl`;
+    Poole et al. :cite:p:`poole2016exponential`. Used in :doc:`/chapters/09_deep_conjugate_kernels`
+    (B_L against depth).
+
+    Examples
+    --------
+    >>> from rmtbook import conjugate_kernel_coefficients
+    >>> c = conjugate_kernel_coefficients("linear", p=100, depth=3)  # linear layers keep X^T X
+    >>> c.B.tolist(), c.C.tolist()
+    ([1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0])
     """
-    acts, p, norm2, order = _check_recursion_args(activations, p, norm2, order)
+    acts, p, norm2, order = _check_recursion_args(activations, depth, p, norm2, order)
     A, B, C = [0.0], [1.0], [0.0]
     for act in acts:
         q = A[-1] + B[-1] * norm2 + C[-1]
@@ -248,11 +421,12 @@ def conjugate_kernel_coefficients(
 
 
 def neural_tangent_kernel_coefficients(
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    activations: Activations,
     p: int,
     *,
+    depth: Optional[int] = None,
     norm2: float = 1.0,
-    order: int | None = _ORDER,
+    order: Optional[int] = _ORDER,
 ) -> KernelCoefficients:
     """Scalar recursion of the NTK linear equivalent Theta_l ~ A 1 1^T + B X^T X + C I.
 
@@ -268,23 +442,29 @@ def neural_tangent_kernel_coefficients(
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Fan & Wang (2020)
-    {cite}`fan2020spectra`. Used in chapter 10.
+    Jacot, Gabriel & Hongler :cite:p:`jacot2018neural`; Fan & Wang :cite:p:`fan2020spectra`.
+    Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> from rmtbook import neural_tangent_kernel_coefficients
+    >>> neural_tangent_kernel_coefficients("linear", p=100, depth=3).B.tolist()  # B_l = l + 1
+    [1.0, 2.0, 3.0, 4.0]
     """
-    acts, p, norm2, order = _check_recursion_args(activations, p, norm2, order)
-    ck = conjugate_kernel_coefficients(activations, p, norm2=norm2, order=order)
+    acts, p, norm2, order = _check_recursion_args(activations, depth, p, norm2, order)
+    ck = conjugate_kernel_coefficients(acts, p, norm2=norm2, order=order)
     qs = ck.diagonal(norm2)
     At, Bt, Ct = [0.0], [1.0], [0.0]
     for layer, act in enumerate(acts, start=1):
         q = qs[layer - 1]
         rho0 = np.clip(ck.A[layer - 1] / q, -1.0, 1.0)
         beta = ck.B[layer - 1] / q
-        g0, g_one = (_dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
-        g1 = float(_dual(act, q, np.array([rho0]), 2, order)[0]) / q
+        g0, g_one = (dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
+        g1 = float(dual(act, q, np.array([rho0]), 2, order)[0]) / q
         # g'' = f''' / q: central difference of f'' (closed form or itself a difference)
         h = 1e-4
         lo, hi = max(rho0 - h, -1.0), min(rho0 + h, 1.0)
-        f2 = _dual(act, q, np.array([lo, hi]), 2, order)
+        f2 = dual(act, q, np.array([lo, hi]), 2, order)
         g2 = float(f2[1] - f2[0]) / (hi - lo) / q
         qt = At[-1] + Bt[-1] * norm2 + Ct[-1]
         a_new = ck.A[layer] + At[-1] * g0 + (0.5 * At[-1] * g2 * beta**2 + Bt[-1] * g1 * beta) * norm2**2 / p
@@ -317,10 +497,11 @@ def _assemble(X: np.ndarray, coef: KernelCoefficients) -> np.ndarray:
 
 
 def conjugate_kernel_linear_equivalent(
-    X: Any,
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    X: ArrayLike,
+    activations: Activations,
     *,
-    order: int | None = _ORDER,
+    depth: Optional[int] = None,
+    order: Optional[int] = _ORDER,
 ) -> np.ndarray:
     """Linear equivalent A_L 1 1^T + B_L X^T X + C_L I_n of the conjugate kernel K_L.
 
@@ -330,39 +511,74 @@ def conjugate_kernel_linear_equivalent(
 
     Parameters
     ----------
-    X
+    X : array_like
         Data, p x n, columns of equal norm.
-    activations
-        One activation per layer.
+    activations : str, callable, Activation or sequence of them
+        One activation per layer, or one repeated over ``depth`` layers.
+    depth : int, optional
+        Number of layers: required with a single activation (see :func:`conjugate_kernel`).
+    order : int, optional
+        As in :func:`conjugate_kernel`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The n x n matrix A_L 1 1^T + B_L X^T X + C_L I_n.
 
     References
     ----------
-    Fan & Wang (2020) {cite}`fan2020spectra`; Liao & Mahoney (2025) {cite}`liao2025rmtdl`.
-    Used in chapter 9.
+    Fan & Wang :cite:p:`fan2020spectra`; Liao & Mahoney :cite:p:`liao2025rmtdl`.
+    Used in :doc:`/chapters/09_deep_conjugate_kernels`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import conjugate_kernel, conjugate_kernel_linear_equivalent
+    >>> X = np.random.default_rng(0).standard_normal((400, 200))
+    >>> X /= np.linalg.norm(X, axis=0)
+    >>> K, K_lin = conjugate_kernel(X, "relu", depth=2), conjugate_kernel_linear_equivalent(X, "relu", depth=2)
+    >>> bool(np.linalg.norm(K - K_lin, 2) / K[0, 0] < 0.05)
+    True
     """
     X = _data(X)
     norm2 = _common_norm(X)
-    coef = conjugate_kernel_coefficients(activations, X.shape[0], norm2=norm2, order=order)
+    coef = conjugate_kernel_coefficients(activations, X.shape[0], depth=depth, norm2=norm2, order=order)
     return _assemble(X, coef)
 
 
 def neural_tangent_kernel_linear_equivalent(
-    X: Any,
-    activations: Sequence[str | Callable[[np.ndarray], np.ndarray]],
+    X: ArrayLike,
+    activations: Activations,
     *,
-    order: int | None = _ORDER,
+    depth: Optional[int] = None,
+    order: Optional[int] = _ORDER,
 ) -> np.ndarray:
     """Linear equivalent A 1 1^T + B X^T X + C I_n of the NTK Theta_L (readout included).
 
-    Same validity as :func:`conjugate_kernel_linear_equivalent`; coefficients from
+    Same validity and parameters as :func:`conjugate_kernel_linear_equivalent`; coefficients from
     :func:`neural_tangent_kernel_coefficients`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The n x n linear equivalent of Theta_L.
 
     References
     ----------
-    Jacot, Gabriel & Hongler (2018) {cite}`jacot2018neural`; Fan & Wang (2020)
-    {cite}`fan2020spectra`. Used in chapter 10.
+    Jacot, Gabriel & Hongler :cite:p:`jacot2018neural`; Fan & Wang :cite:p:`fan2020spectra`.
+    Used in :doc:`/chapters/10_ntk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtbook import neural_tangent_kernel, neural_tangent_kernel_linear_equivalent
+    >>> X = np.random.default_rng(0).standard_normal((400, 200))
+    >>> X /= np.linalg.norm(X, axis=0)
+    >>> T, T_lin = neural_tangent_kernel(X, ["relu"]), neural_tangent_kernel_linear_equivalent(X, ["relu"])
+    >>> bool(np.linalg.norm(T - T_lin, 2) / T[0, 0] < 0.05)
+    True
     """
     X = _data(X)
     norm2 = _common_norm(X)
-    coef = neural_tangent_kernel_coefficients(activations, X.shape[0], norm2=norm2, order=order)
+    coef = neural_tangent_kernel_coefficients(activations, X.shape[0], depth=depth, norm2=norm2, order=order)
     return _assemble(X, coef)

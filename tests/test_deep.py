@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -23,10 +25,13 @@ def test_depth_one_conjugate_kernel_is_the_random_features_kernel(name):
     np.testing.assert_array_equal(R.conjugate_kernel(X, [name]), R.random_features_kernel(X, name))
 
 
-def test_conjugate_kernel_recursion_and_return_all():
+def test_conjugate_kernel_recursion_and_layers():
     X = np.random.default_rng(1).standard_normal((8, 7)) / np.sqrt(8)
-    Ks = R.conjugate_kernel(X, ["relu", "tanh", "erf"], return_all=True)
+    layers = R.conjugate_kernel_layers(X, ["relu", "tanh", "erf"])
+    assert isinstance(layers, R.LayerKernels) and layers.depth == 3
+    Ks = layers.kernels
     assert len(Ks) == 4
+    np.testing.assert_array_equal(Ks[-1], R.conjugate_kernel(X, ["relu", "tanh", "erf"]))
     np.testing.assert_allclose(Ks[0], X.T @ X)
     for K_prev, K_next, name in zip(Ks[:-1], Ks[1:], ["relu", "tanh", "erf"]):
         np.testing.assert_allclose(K_next, R.kernel_from_covariance(K_prev, name), atol=1e-14)
@@ -49,7 +54,7 @@ def test_ntk_depth_two_recursion():
     K1 = R.kernel_from_covariance(K0, "relu")
     T1 = K1 + K0 * R.kernel_from_covariance(K0, "relu", derivative=True)
     T2 = R.kernel_from_covariance(K1, "erf") + T1 * R.kernel_from_covariance(K1, "erf", derivative=True)
-    Ts = R.neural_tangent_kernel(X, ["relu", "erf"], return_all=True)
+    Ts = R.neural_tangent_kernel_layers(X, ["relu", "erf"]).kernels
     np.testing.assert_allclose(Ts[1], T1, atol=1e-14)
     np.testing.assert_allclose(Ts[2], T2, atol=1e-14)
 
@@ -95,16 +100,16 @@ def test_coefficients_depth_one_and_diagonals():
     p = 100
     a0, a1, a2 = R.hermite_coefficients("relu", 2)
     co = R.conjugate_kernel_coefficients(["relu"], p)
-    A, B, C = co
+    A, B, C = co.A, co.B, co.C
     np.testing.assert_allclose([A[1], B[1], C[1]], [a0**2 + a2**2 / p, a1**2, 0.5 - a0**2 - a1**2 - a2**2 / p])
     np.testing.assert_allclose([A[0], B[0], C[0]], [0, 1, 0])
     # the recursion's diagonal is the exact diagonal of the kernel (unit-norm data)
     X = unit_columns(p, 30, 6)
     for acts in (["relu"] * 3, ["erf", "tanh"], ["gelu"] * 2):
-        Ks = R.conjugate_kernel(X, acts, return_all=True)
+        Ks = R.conjugate_kernel_layers(X, acts).kernels
         q = R.conjugate_kernel_coefficients(acts, p).diagonal()
         np.testing.assert_allclose(q, [K[0, 0] for K in Ks], rtol=1e-9)
-        Ts = R.neural_tangent_kernel(X, acts, return_all=True)
+        Ts = R.neural_tangent_kernel_layers(X, acts).kernels
         qt = R.neural_tangent_kernel_coefficients(acts, p).diagonal()
         np.testing.assert_allclose(qt, [T[0, 0] for T in Ts], rtol=1e-9)
     # linear activations: B stays 1, nothing else appears
@@ -168,6 +173,56 @@ def test_tanh_deep_equivalent():
     acts = ["tanh"] * 2
     K = R.conjugate_kernel(X, acts)
     assert opnorm(K - R.conjugate_kernel_linear_equivalent(X, acts)) / K[0, 0] < 0.05
+
+
+def test_one_activation_rule_single_activation_needs_a_depth():
+    """One rule across the package: a single activation is repeated over the layers when the depth
+    is given (depth= here, the widths in rmtbook.networks), refused without one."""
+    X = unit_columns(6, 5, 13)
+    lists = {"relu": ["relu"] * 3, "tanh": ["tanh"] * 3}
+    for name, acts in lists.items():
+        np.testing.assert_array_equal(R.conjugate_kernel(X, name, depth=3), R.conjugate_kernel(X, acts))
+        np.testing.assert_array_equal(R.neural_tangent_kernel(X, name, depth=3), R.neural_tangent_kernel(X, acts))
+        for f in (R.conjugate_kernel_coefficients, R.neural_tangent_kernel_coefficients):
+            single, listed = f(name, 6, depth=3), f(acts, 6)
+            for field in "ABC":
+                np.testing.assert_array_equal(getattr(single, field), getattr(listed, field))
+        np.testing.assert_array_equal(R.conjugate_kernel_linear_equivalent(X, name, depth=3),
+                                      R.conjugate_kernel_linear_equivalent(X, acts))
+    act = R.get_activation(lambda x: np.maximum(x, 0.0) - 0.3)  # an Activation and a callable count as one
+    np.testing.assert_array_equal(R.conjugate_kernel(X, act, depth=2), R.conjugate_kernel(X, [act, act]))
+    np.testing.assert_array_equal(R.conjugate_kernel(X, act.fn, depth=2), R.conjugate_kernel(X, [act.fn] * 2))
+    # the networks module follows the same rule: one activation, repeated over the widths
+    emp = R.empirical_conjugate_kernel(X, "relu", [4000, 4000], rng=0)
+    assert np.abs(emp - R.conjugate_kernel(X, "relu", depth=2)).max() < 0.1
+    with pytest.raises(TypeError, match="depth"):
+        R.conjugate_kernel(X, "relu")
+    with pytest.raises(ValueError, match="depth=2 but 3"):
+        R.conjugate_kernel(X, ["relu"] * 3, depth=2)
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="depth"):
+            R.neural_tangent_kernel(X, "relu", depth=bad)
+    with pytest.raises(TypeError, match="depth"):
+        R.conjugate_kernel_coefficients("relu", 10, depth=1.5)
+
+
+def test_return_all_is_deprecated_but_still_works():
+    X = unit_columns(6, 5, 14)
+    with pytest.warns(DeprecationWarning, match="conjugate_kernel_layers"):
+        Ks = R.conjugate_kernel(X, ["relu", "relu"], return_all=True)
+    assert isinstance(Ks, list) and len(Ks) == 3
+    np.testing.assert_array_equal(Ks[2], R.conjugate_kernel_layers(X, ["relu", "relu"]).kernels[2])
+    with pytest.warns(DeprecationWarning, match="neural_tangent_kernel_layers"):
+        Ts = R.neural_tangent_kernel(X, ["relu"], return_all=True)
+    np.testing.assert_array_equal(Ts[1], R.neural_tangent_kernel(X, ["relu"]))
+
+
+def test_results_are_frozen_dataclasses():
+    co = R.conjugate_kernel_coefficients(["relu"], 10)
+    layers = R.conjugate_kernel_layers(np.eye(3), ["relu"])
+    for result, field in ((co, "A"), (layers, "kernels")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(result, field, None)
 
 
 def test_input_errors():

@@ -176,6 +176,106 @@ def test_jump_away_from_zero_and_breakpoints():
     np.testing.assert_allclose(H.hermite_coefficients(step, 8, breakpoints=[t]), expected, atol=1e-12)
 
 
+# ---------------------------------------------------------------------------------------------
+# Coefficients at a variance var != 1: coefficients of x -> phi(sqrt(var) x)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("var", [0.01, 0.5, 3.0, 40.0])
+def test_var_homogeneous_closed_forms_and_quadrature(var):
+    r = math.sqrt(var)
+    # relu(r x) = r relu(x), |r x| = r |x|: the closed form scales, the quadrature of a callable agrees
+    for name, fn in (("relu", lambda x: np.maximum(x, 0.0)), ("abs", np.abs)):
+        closed = H.hermite_coefficients(name, 10, var=var)
+        np.testing.assert_allclose(closed, r * H.hermite_coefficients(name, 10), rtol=1e-14, atol=1e-16)
+        np.testing.assert_allclose(H.hermite_coefficients(fn, 10, var=var), closed, atol=1e-12 * max(r, 1))
+        assert H.second_moment(fn, var=var) == pytest.approx(var * H.second_moment(name), rel=1e-12)
+    assert H.hermite_coefficients("abs", 0, var=var)[0] == pytest.approx(math.sqrt(2 * var / math.pi), rel=1e-14)
+    # x^2 at variance var: var (He_2 + He_0), so a = (var, 0, sqrt(2) var, 0, ...) and nu = 3 var^2
+    expected = np.zeros(6)
+    expected[0], expected[2] = var, math.sqrt(2) * var
+    np.testing.assert_allclose(H.hermite_coefficients(lambda x: x**2, 5, var=var), expected, atol=1e-12 * max(var, 1))
+    np.testing.assert_allclose(H.hermite_coefficients("square", 5, var=var), expected, atol=1e-15 * max(var, 1))
+    assert H.second_moment(lambda x: x**2, var=var) == pytest.approx(3 * var**2, rel=1e-12)
+
+
+@pytest.mark.parametrize("var", [0.25, 2.0, 9.0])
+def test_var_smooth_against_scaling_and_independent_quadrature(var):
+    r = math.sqrt(var)
+    a = H.hermite_coefficients("tanh", 6, var=var)
+    # scaling identity: the callable x -> tanh(r x) at variance 1 (other panels, other nodes)
+    np.testing.assert_allclose(a, H.hermite_coefficients(lambda x: np.tanh(r * x), 6), atol=1e-13)
+    # Stein: a_1 = E[d/dx tanh(r x)] = r E[tanh'(r xi)]; nu = E[tanh(r xi)^2], by scipy.quad
+    assert a[1] == pytest.approx(r * gaussian_expectation(lambda x: 1 - math.tanh(r * x) ** 2), abs=1e-11)
+    assert H.second_moment("tanh", var=var) == pytest.approx(
+        gaussian_expectation(lambda x: math.tanh(r * x) ** 2), abs=1e-11)
+    # exp, cos, sin: E[e^{s xi} He_k] = s^k e^{s^2/2} with s = r (exp) or i r (cos, sin)
+    k = np.arange(7)
+    scaled = r**k / np.sqrt(special.factorial(k))
+    np.testing.assert_allclose(H.hermite_coefficients("exp", 6, var=var), math.exp(var / 2) * scaled, rtol=1e-14)
+    cos_phase = np.array([1, 0, -1, 0, 1, 0, -1])
+    np.testing.assert_allclose(H.hermite_coefficients("cos", 6, var=var), math.exp(-var / 2) * cos_phase * scaled,
+                               atol=1e-15)
+    for name, fn in (("cos", np.cos), ("sin", np.sin), ("exp", np.exp)):
+        np.testing.assert_allclose(H.hermite_coefficients(fn, 6, var=var), H.hermite_coefficients(name, 6, var=var),
+                                   rtol=1e-12, atol=1e-13)
+        assert H.second_moment(fn, var=var) == pytest.approx(H.second_moment(name, var=var), rel=1e-12)
+    # erf: closed form at every variance, against the quadrature of the callable and against Stein
+    np.testing.assert_allclose(H.hermite_coefficients("erf", 21, var=var), H.hermite_coefficients(special.erf, 21, var=var),
+                               atol=1e-14)
+    assert H.hermite_coefficients("erf", 1, var=var)[1] == pytest.approx(2 * r / math.sqrt(math.pi * (1 + 2 * var)),
+                                                                           rel=1e-13)
+    assert H.second_moment("erf", var=var) == pytest.approx(2 / math.pi * math.asin(2 * var / (1 + 2 * var)), rel=1e-13)
+
+
+def test_var_breakpoints_scale_and_zero_variance():
+    t, var = 0.3, 4.0
+    step = lambda x: (np.asarray(x) > t).astype(float)  # noqa: E731
+    # step(2 x) = 1{x > t/2}: E[1{xi > s} He_k] = He_{k-1}(s) phi(s), s = t / sqrt(var)
+    s_ = t / math.sqrt(var)
+    expected = [special.ndtr(-s_)] + [he_normalized(k - 1, s_) * math.exp(-s_ * s_ / 2) / SQRT_2PI / math.sqrt(k)
+                                      for k in range(1, 9)]
+    np.testing.assert_allclose(H.hermite_coefficients(step, 8, var=var, breakpoints=[t]), expected, atol=1e-14)
+    np.testing.assert_allclose(H.hermite_coefficients(step, 8, var=var), expected, atol=1e-12)
+    # var = 0: the constant phi(0)
+    np.testing.assert_array_equal(H.hermite_coefficients("cos", 3, var=0.0), [1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(H.hermite_coefficients(lambda x: x + 2.0, 2, var=0), [2.0, 0.0, 0.0])
+    assert H.second_moment("sign", var=0.0) == 0.0 and H.second_moment("exp", var=0.0) == 1.0
+
+
+def test_breakpoints_with_a_name_are_refused_as_in_get_activation():
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.hermite_coefficients("relu", 3, breakpoints=[1.0])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.second_moment("tanh", breakpoints=[0.5])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.get_activation("relu", breakpoints=[1.0])
+    with pytest.raises(ValueError, match="breakpoints"):
+        H.hermite_coefficients(np.tanh, 3, breakpoints=[50.0])  # outside [-40, 40]
+    # 0 is always an edge: giving it is harmless
+    np.testing.assert_array_equal(H.hermite_coefficients("relu", 3, breakpoints=[0.0]), H.hermite_coefficients("relu", 3))
+
+
+def test_var_bad_values():
+    for bad in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="var"):
+            H.hermite_coefficients("relu", 2, var=bad)
+        with pytest.raises(ValueError, match="var"):
+            H.second_moment("tanh", var=bad)
+    with pytest.raises(TypeError, match="var"):
+        H.hermite_coefficients("relu", 2, var="1")
+
+
+def test_monte_carlo_results_are_frozen_and_rng_keyword_only():
+    mc = H.monte_carlo_coefficients("relu", 1, 100, rng=0)
+    nu = H.monte_carlo_second_moment("relu", 100, rng=0)
+    for result, field in ((mc, "coefficients"), (nu, "estimate")):
+        with pytest.raises(AttributeError):
+            setattr(result, field, 0.0)
+    with pytest.raises(TypeError):
+        H.monte_carlo_coefficients("relu", 1, 100, 0)
+    with pytest.raises(TypeError):
+        H.monte_carlo_second_moment("relu", 100, 0)
+
+
 def test_activation_object_and_caching():
     act = H.get_activation("tanh")
     np.testing.assert_array_equal(H.hermite_coefficients(act, 5), H.hermite_coefficients("TANH", 5))
@@ -263,19 +363,22 @@ def test_mehler_against_simulation():
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["relu", "tanh", "sign", "gelu", "cos"])
 def test_monte_carlo_agrees_within_four_standard_errors(name):
-    est, se = H.monte_carlo_coefficients(name, 6, 200_000, rng=11)
+    mc = H.monte_carlo_coefficients(name, 6, 200_000, rng=11)
+    est, se = mc.coefficients, mc.standard_errors
     exact = H.hermite_coefficients(name, 6)
     assert np.all(se > 0) and np.all(se < 0.02)
     assert np.all(np.abs(est - exact) < 4 * se)
-    nu_est, nu_se = H.monte_carlo_second_moment(name, 200_000, rng=12)
-    assert abs(nu_est - H.second_moment(name)) <= 4 * nu_se  # sign^2 = 1: exact, se = 0
+    nu = H.monte_carlo_second_moment(name, 200_000, rng=12)
+    assert isinstance(nu, H.MonteCarloEstimate)
+    assert abs(nu.estimate - H.second_moment(name)) <= 4 * nu.standard_error  # sign^2 = 1: exact, se = 0
 
 
 def test_monte_carlo_detects_wrong_values():
     # 0.609 for tanh's a_1 is ~ 2e-3 off: with 1e6 samples (se ~ 5e-4) it is rejected
-    est, se = H.monte_carlo_coefficients("tanh", 1, 1_000_000, rng=5)
-    assert abs(est[1] - 0.609) > 4 * se[1]
-    est, se = H.monte_carlo_coefficients("relu", 2, 200_000, rng=5)
+    mc = H.monte_carlo_coefficients("tanh", 1, 1_000_000, rng=5)
+    assert abs(mc.coefficients[1] - 0.609) > 4 * mc.standard_errors[1]
+    mc = H.monte_carlo_coefficients("relu", 2, 200_000, rng=5)
+    est, se = mc.coefficients, mc.standard_errors
     assert abs(est[2] - 0.5) > 4 * se[2] and abs(est[0] - 0.5) > 4 * se[0]
 
 

@@ -3,9 +3,8 @@
 Independent references: closed forms against high-order quadrature and against a 1-D adaptive
 integral of a conditional expectation in closed form (kinks), Mehler's series, Monte Carlo over
 the random weights, and operator-norm errors of the linear equivalents at two sizes. The
-accurate path (polar rule tabulated in the angle) is checked against the per-pair trapezoidal
-rule at high order, against direct polar quadrature at random angles (near rho = +-1 too), and
-on kinked callables (centred ReLU, abs, sign, leaky ReLU, step) against closed forms.
+quadrature behind the kernels without closed form (accurate path, many distinct norms, declared
+breakpoints) is tested in tests/test_pair_quadrature.py.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ import pytest
 from scipy import integrate, special
 
 import rmtbook as R
-from rmtbook import kernels as K
+from rmtbook import _kernel_core as KC
+from rmtbook import _pair_quadrature as PQ
 
 SMOOTH_CLOSED = ["erf", "linear", "square", "cos", "sin", "exp"]
 QUAD_ONLY = ["tanh", "sigmoid", "gelu", "silu", "softplus"]
@@ -41,9 +41,9 @@ def opnorm(A: np.ndarray) -> float:
 @pytest.mark.parametrize("derivative", [False, True])
 def test_smooth_closed_forms_match_high_order_quadrature(name, derivative):
     # entire activations: the trapezoidal rule with 600 nodes is exact to rounding
-    act = K._resolve(name)
+    act = KC.resolve(name)
     f = act.dphi if derivative else act.phi
-    ref = K._quadrature(f, f, Q1, Q2, KK, 600)
+    ref = PQ.trapezoid_expectation(f, f, Q1, Q2, KK, 600)
     got = R.gaussian_pair_expectation(name, Q1, Q2, KK, derivative=derivative)
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9 * max(1.0, np.abs(ref).max()))
 
@@ -334,147 +334,3 @@ def test_input_errors():
         R.inner_product_kernel(X, lambda t: np.full_like(t, np.nan))
     with pytest.raises(TypeError, match="derivatives"):
         R.inner_product_kernel_linear_equivalent(X, np.exp, derivatives=1.0)
-
-
-# --- accurate path: polar rule, Chebyshev tabulation in the angle, kinked callables ----------
-C0 = 1 / np.sqrt(2 * np.pi)  # E relu(xi), xi ~ N(0, 1)
-
-
-def centred_relu(x):
-    return np.maximum(x, 0) - C0
-
-
-def _centred_relu_kernel(q1, q2, k):
-    # E[(relu(u) - c)(relu(v) - c)] = K_relu - c (E relu(u) + E relu(v)) + c^2, E relu(u) = c sqrt(q1)
-    return R.gaussian_pair_expectation("relu", q1, q2, k) - C0**2 * (np.sqrt(q1) + np.sqrt(q2)) + C0**2
-
-
-def _angles(seed: int) -> np.ndarray:
-    # random angles plus the endpoints and points very close to them (|rho| -> 1)
-    th = np.random.default_rng(seed).uniform(0, np.pi, 40)
-    return np.concatenate([th, [0.0, 1e-9, 1e-6, 1e-3, np.pi - 1e-3, np.pi - 1e-7, np.pi]])
-
-
-@pytest.mark.parametrize("fn,q1,q2", [(np.tanh, 1.0, 1.0), (np.tanh, 4.0, 4.0), (np.tanh, 16.0, 16.0),
-                                      (np.tanh, 0.5, 2.0), (centred_relu, 1.0, 1.0),
-                                      (centred_relu, 0.3, 1.7), (R.get_activation("gelu").fn, 2.0, 2.0),
-                                      (R.get_activation("tanh").derivative, 3.0, 3.0)])
-def test_chebyshev_table_in_the_angle_matches_direct_polar_quadrature(fn, q1, q2):
-    # the interpolant must reproduce the quadrature it tabulates at arbitrary angles, including
-    # rho = cos(theta) within 1e-18 of +-1; target: relative 1e-13 (the table is cut at 1e-14)
-    coef = K._angle_table(fn, q1, q2)
-    th = _angles(1)
-    direct = K._polar_expectation(fn, fn, q1, q2, th)
-    interp = np.polynomial.chebyshev.chebval(1 - 2 * th / np.pi, coef)
-    np.testing.assert_allclose(interp, direct, rtol=0, atol=1e-13 * np.abs(direct).max())
-
-
-@pytest.mark.parametrize("name", QUAD_ONLY)
-@pytest.mark.parametrize("derivative", [False, True])
-def test_tabulated_kernel_matrix_matches_per_pair_quadrature(name, derivative):
-    # unit-norm data: one variance pair, so the whole matrix comes from the Chebyshev table.
-    # Reference: per-pair trapezoidal rule with 400 nodes (converged to ~1e-15 at q = 1)
-    X = unit_columns(30, 60, 21)
-    G = X.T @ X
-    fast = R.kernel_from_covariance(G, name, derivative=derivative)
-    i, j = np.triu_indices(60)
-    sub = np.random.default_rng(22).choice(i.size, 150, replace=False)
-    i, j = np.concatenate([i[sub], [0, 5]]), np.concatenate([j[sub], [0, 5]])  # with diagonal entries
-    act = K._resolve(name)
-    f = act.dphi if derivative else act.phi
-    d = np.diag(G)
-    ref = K._quadrature(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), 400)
-    np.testing.assert_allclose(fast[i, j], ref, rtol=0, atol=1e-13)
-    # and the automatic trapezoidal rule of earlier versions agrees to its documented accuracy
-    # (test_quadrature_accuracy_for_smooth_activations: 1e-8 values, 1e-7 tanh derivative)
-    old = K._quadrature(f, f, d[i], d[j], np.clip(G[i, j], -1, 1), None)
-    np.testing.assert_allclose(fast[i, j], old, rtol=0, atol=1e-7 if derivative else 1e-8)
-
-
-def test_tabulation_groups_columns_of_a_few_distinct_norms():
-    # two norms: three variance pairs, each tabulated; against the 400-node trapezoidal rule
-    X = unit_columns(25, 40, 23) * np.where(np.arange(40) % 2 == 0, 1.0, 1.8)
-    G = X.T @ X
-    fast = R.random_features_kernel(X, "tanh")
-    i, j = np.triu_indices(40)
-    act = K._resolve("tanh")
-    d = np.diag(G)
-    bound = np.sqrt(d[i] * d[j])
-    ref = K._quadrature(act.phi, act.phi, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
-    np.testing.assert_allclose(fast[i, j], ref, rtol=0, atol=1e-13)
-    assert np.array_equal(fast, fast.T)
-
-
-def test_centred_relu_callable_matches_its_closed_form():
-    # a kink at 0: the polar rule puts panel edges on it (error ~1e-14; the former trapezoidal
-    # rule was off by ~3e-3 here). Target 1e-8, checked at 1e-12.
-    X = unit_columns(40, 70, 24)
-    got = R.random_features_kernel(X, centred_relu)  # tabulated path (one variance pair)
-    G = X.T @ X
-    d = np.diag(G)
-    ref = _centred_relu_kernel(d[:, None], d[None, :], np.clip(G, -1, 1))
-    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
-    nu = 0.5 - C0**2  # E[(relu(xi) - c)^2]
-    np.testing.assert_allclose(np.diag(got) / nu, 1.0, rtol=0, atol=1e-12)
-    # dual activation at few points (direct path), including rho = +-1, and at another variance
-    rho = np.array([-1.0, -1 + 1e-12, -0.4, 0.0, 0.7, 1 - 1e-12, 1.0])
-    for q in (1.0, 2.5):
-        np.testing.assert_allclose(R.dual_activation(centred_relu, rho, q=q),
-                                   _centred_relu_kernel(q, q, q * rho), rtol=0, atol=1e-12 * q)
-    # general norms (entries integrated one by one)
-    Y = np.random.default_rng(25).standard_normal((6, 7)) * np.linspace(0.3, 2.0, 7)
-    Gy = Y.T @ Y
-    dy = np.diag(Gy)
-    np.testing.assert_allclose(R.random_features_kernel(Y, centred_relu),
-                               _centred_relu_kernel(dy[:, None], dy[None, :], Gy), rtol=0,
-                               atol=1e-12 * dy.max())
-
-
-@pytest.mark.parametrize("fn,name", [(np.abs, "abs"), (np.sign, "sign"), (lambda x: np.maximum(x, 0), "relu")])
-def test_kinked_callables_match_named_closed_forms(fn, name):
-    X = np.random.default_rng(26).standard_normal((20, 60))
-    X /= np.linalg.norm(X, axis=0) / 1.3  # norm 1.3 (q = 1.69)
-    np.testing.assert_allclose(R.random_features_kernel(X, fn), R.random_features_kernel(X, name),
-                               rtol=0, atol=1e-12)
-
-
-def test_leaky_relu_and_step_callables_match_closed_forms():
-    rho = np.cos(_angles(27))
-    leaky = R.dual_activation(lambda x: np.where(x > 0, x, 0.1 * x), rho, q=2.0)
-    # leaky = 0.9 relu + 0.1 x: 0.81 K_relu + 2 * 0.9 * 0.1 E[relu(u) v] + 0.01 q rho, E[relu(u) v] = q rho / 2
-    ref = 0.81 * R.dual_activation("relu", rho, q=2.0) + 0.09 * 2.0 * rho + 0.01 * 2.0 * rho
-    np.testing.assert_allclose(leaky, ref, rtol=0, atol=1e-12)
-    step = R.dual_activation(lambda x: (x > 0).astype(float), rho)
-    np.testing.assert_allclose(step, 0.25 + np.arcsin(rho) / (2 * np.pi), rtol=0, atol=1e-12)
-
-
-def test_derivative_kernel_of_a_kinked_callable():
-    # phi' of a callable is a central difference (a ramp of width 2e-5 across the kink): the
-    # derivative kernel of a centred ReLU is the arc-cosine kernel of order 0 up to ~1e-6
-    rho = np.cos(_angles(28))
-    got = R.dual_activation(centred_relu, rho, derivative_order=1)
-    np.testing.assert_allclose(got, R.dual_activation("relu", rho, derivative_order=1), rtol=0, atol=5e-6)
-
-
-def test_accurate_path_edge_cases():
-    assert K._accurate_quadrature(np.tanh, np.ones(0), np.ones(0), np.zeros(0)).shape == (0,)
-    # zero variance: E[phi(0) phi(v)] = phi(0) E phi(v)
-    got = R.gaussian_pair_expectation(lambda x: x**2 + 1, 0.0, 2.0, 0.0)
-    assert got == pytest.approx(3.0, rel=1e-13)
-    with pytest.raises(ValueError, match="finite"):
-        R.dual_activation(lambda x: np.where(x > 1, np.nan, x), np.linspace(-1, 1, 5))
-
-
-def test_mixed_tabulated_and_per_pair_entries():
-    # 40 unit-norm columns (one tabulated group) and 30 columns of distinct norms: the 1665 other
-    # entries exceed the direct limit and use the automatic trapezoidal rule (documented 1e-9)
-    X = np.hstack([unit_columns(25, 40, 29), unit_columns(25, 30, 30) * np.linspace(0.5, 1.5, 30)])
-    G = X.T @ X
-    got = R.random_features_kernel(X, "tanh")
-    i, j = np.triu_indices(70)
-    d = np.diag(G)
-    bound = np.sqrt(d[i] * d[j])
-    ref = K._quadrature(np.tanh, np.tanh, d[i], d[j], np.clip(G[i, j], -bound, bound), 400)
-    np.testing.assert_allclose(got[i, j], ref, rtol=0, atol=1e-8)
-    both = (i < 40) & (j < 40)  # the tabulated block is exact to rounding
-    np.testing.assert_allclose(got[i, j][both], ref[both], rtol=0, atol=1e-13)
