@@ -16,7 +16,7 @@ import rmtbook.widgets
 CONVENTIONAL = ("ensembles", "datasets", "spectra", "shallow", "networks", "diagnostics", "spiked",
                 "linear", "exercises")
 #: Functions of modules under another rewrite whose ``rng`` is still positional.
-RNG_PENDING = {"monte_carlo_coefficients", "monte_carlo_second_moment"}
+RNG_PENDING: set[str] = set()
 
 
 def _public_functions():
