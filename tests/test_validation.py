@@ -1,12 +1,38 @@
-"""The shared argument checks: right kinds pass, wrong kinds and ranges fail with clear messages."""
+"""Argument validation and edge cases, from the shared checks up to every public function.
+
+One file for what grew in three (issue 19):
+
+1. the shared checks of :mod:`rmtbook._validation` (right kinds pass, wrong kinds and ranges
+   fail with messages naming the argument), including the one check of user callables;
+2. a generic pass over ``rmtbook.__all__``: every public function first succeeds on canonical
+   arguments, then refuses NaN and strings in each numeric argument with a message naming it
+   (the hostile battery of ``tests/test_fuzz.py`` goes further);
+3. edge cases of the reliability issue: ratio near 0 and large; the hard edge (ratio = 1);
+   ridgeless at n = p; z near or on the support (the upper limit z + i0 is taken, documented in
+   rmtbook.laws); x exactly at support edges; activations that overflow; degenerate data
+   (repeated columns) in kernels; unknown activation names; non-positive widths; mismatched
+   shapes;
+4. regressions of the robustness faults of issue 19 outside the spectral laws (extreme ridges,
+   rank-deficient kernels, Lanczos padding, hostile callables, strings as booleans, ...).
+"""
+
+import gzip
+import inspect
+import warnings
 
 import numpy as np
 import pytest
 
+import rmtbook
+import rmtbook as r
 from rmtbook import _validation as v
 from rmtbook._rng import as_generator
 
 
+
+# ----------------------------------------------------------------------------------------------
+# 1. shared checks
+# ----------------------------------------------------------------------------------------------
 class TestScalar:
     def test_accepts_python_and_numpy_reals(self):
         assert v.check_scalar("x", 2) == 2.0
@@ -108,3 +134,179 @@ class TestRng:
     def test_negative_seed(self):
         with pytest.raises(ValueError, match="non-negative"):
             as_generator(-1)
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. every public function refuses NaN and strings by name
+# ----------------------------------------------------------------------------------------------
+_rng = np.random.default_rng(0)
+_X = _rng.standard_normal((6, 5))
+_X /= np.linalg.norm(_X, axis=0)
+
+CANONICAL = {
+    "ratio": 0.5, "ridge": 0.1, "var": 1.0, "noise_var": 0.5, "signal_norm2": 1.0,
+    "population_eigs": [1.0, 2.0], "eigenvalues": [1.0, 2.0, 3.0], "bulk": 1.0,
+    "X": _X, "y": np.linspace(-1, 1, 5), "activation": "relu", "activations": ["relu", "erf"],
+    "width": 8, "widths": [8, 8], "n_features": 16, "p": 6, "n": 12, "size": 10, "num_samples": 100,
+    "z": -1.0, "x": [0.5, 1.0], "rho": 0.3, "q1": 1.0, "q2": 1.0, "k": 0.2, "degree": 3,
+    "ell": 2.0, "theta": 3.0, "thetas": [3.0], "spikes": [2.0], "distribution": "gaussian",
+    "sizes": [100, 200, 400], "errors": [0.1, 0.07, 0.05], "coefficients": [1.0, 0.5],
+}
+# functions whose argument names mean something else than the canonical ones
+OVERRIDES = {"hermite_polynomial": {"k": 3}, "top_eigenpairs": {"x": _X}}
+NUMERIC = {"ratio", "ridge", "var", "noise_var", "signal_norm2", "population_eigs", "eigenvalues",
+           "bulk", "X", "y", "width", "widths", "n_features", "p", "n", "size", "num_samples", "z", "x",
+           "rho", "q1", "q2", "k", "degree", "ell", "theta", "thetas", "spikes", "sizes", "errors"}
+
+
+def _cases():
+    for name in sorted(rmtbook.__all__):
+        fn = getattr(rmtbook, name, None)
+        if not inspect.isfunction(fn):
+            continue
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.default is inspect.Parameter.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
+        if all(p.name in CANONICAL for p in params):
+            kwargs = {p.name: CANONICAL[p.name] for p in params}
+            kwargs.update(OVERRIDES.get(name, {}))
+            yield pytest.param(fn, kwargs, id=name)
+
+
+CASES = list(_cases())
+
+
+def test_the_generic_check_covers_most_of_the_api():
+    functions = [n for n in rmtbook.__all__ if inspect.isfunction(getattr(rmtbook, n, None))]
+    assert len(CASES) >= 0.6 * len(functions), (len(CASES), len(functions))
+
+
+@pytest.mark.parametrize("fn, kwargs", CASES)
+def test_nan_and_strings_are_refused_by_name(fn, kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fn(**kwargs)  # the canonical call is valid
+    for arg in kwargs:
+        if arg not in NUMERIC:
+            continue
+        for bad in (np.nan, "abc"):
+            value = bad
+            if isinstance(kwargs[arg], (list, np.ndarray)) and bad is np.nan:
+                value = np.array(kwargs[arg], dtype=float)
+                value.flat[0] = np.nan
+            with pytest.raises((ValueError, TypeError)) as info:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fn(**{**kwargs, arg: value})
+            assert arg in str(info.value), (fn.__name__, arg, str(info.value))
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. edge cases
+# ----------------------------------------------------------------------------------------------
+def _quiet(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn()
+
+
+def test_ratio_near_zero_concentrates_at_one_and_large_ratio_is_mostly_atom():
+    small = r.marchenko_pastur(1e-6)
+    (a, b), = small.support()
+    assert abs(a - (1 - 1e-3) ** 2) < 1e-12 and abs(b - (1 + 1e-3) ** 2) < 1e-12
+    assert small.atom == 0 and abs(small.cdf(b + 1e-9) - 1) < 1e-8
+    big = r.marchenko_pastur(1e4)
+    assert abs(big.atom - (1 - 1e-4)) < 1e-15
+    (a, b), = big.support()
+    assert abs(a - (1 - 100) ** 2) < 1e-6 and abs(b - 101**2) < 1e-6
+    # ridge at extreme ratios stays finite and ordered
+    tiny = _quiet(lambda: r.ridge_risk(1e-8, 0.1, noise_var=1.0))
+    huge = _quiet(lambda: r.ridge_risk(1e6, 0.1, noise_var=1.0))
+    assert np.isclose(tiny.out_of_sample, 1 + (0.1 / 1.1) ** 2, rtol=1e-6)  # p << n: shrinkage bias only
+    assert np.isclose(huge.out_of_sample, 2.0, rtol=1e-6)                  # p >> n: predicts ~0
+
+
+def test_hard_edge_density_is_finite_and_integrable():
+    law = r.marchenko_pastur(1.0)
+    values = _quiet(lambda: law.pdf(np.array([0.0, 1e-12, 1e-6, 4.0, 5.0])))
+    assert np.all(np.isfinite(values))
+    assert values[0] == 0.0 and values[3] == 0.0 and values[4] == 0.0
+    # density sqrt((4 - x) x) / (2 pi x) ~ 1 / (pi sqrt(x)) near 0
+    assert np.isclose(values[2] * np.sqrt(1e-6) * np.pi, 1.0, rtol=1e-3)
+    assert abs(law.cdf(4.0) - 1) < 1e-10 and law.cdf(0.0) < 1e-5
+
+
+def test_ridgeless_at_n_equals_p_is_infinite_with_a_warning():
+    with pytest.warns(RuntimeWarning, match="infinite"):
+        risk = r.ridge_risk(1.0, 0.0, noise_var=1.0)
+    assert risk.out_of_sample == np.inf
+    with pytest.warns(RuntimeWarning):
+        risks = r.ridge_risk(np.array([0.5, 1.0, 2.0]), 0.0, noise_var=1.0)
+    assert np.isfinite(risks.out_of_sample[[0, 2]]).all() and risks.out_of_sample[1] == np.inf
+
+
+def test_stieltjes_on_and_near_the_support_takes_the_upper_limit():
+    law = r.marchenko_pastur(0.5)
+    x = 1.0
+    on = complex(law.stieltjes(x))
+    near = complex(law.stieltjes(x + 1e-9j))
+    assert abs(on - near) < 1e-6 and on.imag > 0
+    assert np.isclose(on.imag / np.pi, law.pdf(x), rtol=1e-8)
+    below = complex(law.stieltjes(x - 1e-9j))
+    assert np.isclose(below, np.conj(near), atol=1e-6)
+    edge = (1 + np.sqrt(0.5)) ** 2
+    assert np.isfinite(complex(law.stieltjes(edge)))
+
+
+def test_density_exactly_at_support_edges():
+    for law in (r.marchenko_pastur(0.3), r.sample_covariance_law([1, 3, 7], 0.1), r.semicircle(2.0)):
+        edges = np.array([e for interval in law.support() for e in interval])
+        values = _quiet(lambda: law.pdf(edges))
+        assert np.all(np.isfinite(values)) and np.all(values >= 0)
+        assert np.all(values < 1e-3)  # square-root vanishing at soft edges
+
+
+def test_overflowing_activation_gives_finite_coefficients_or_a_clear_error():
+    a = _quiet(lambda: r.hermite_coefficients("exp", 6))
+    assert np.allclose(a, np.exp(0.5) / np.sqrt([1, 1, 2, 6, 24, 120, 720]), rtol=1e-10)
+    K = _quiet(lambda: r.random_features_kernel(10 * np.eye(3), "exp"))
+    assert np.all(np.isfinite(K))
+    with pytest.raises(ValueError):
+        r.hermite_coefficients(lambda x: np.exp(x**2), 2)  # not in L2(N(0,1))
+
+
+@pytest.mark.parametrize("exact", [r.random_features_kernel])
+def test_degenerate_data_in_kernels(exact):
+    X = np.ones((4, 3)) / 2  # three identical unit columns
+    for name in ("relu", "erf", "tanh", "sign"):
+        K = _quiet(lambda: exact(X, name))
+        assert np.all(np.isfinite(K))
+        assert np.allclose(K, K[0, 0])  # identical columns, identical entries
+    for fn in (r.conjugate_kernel, r.neural_tangent_kernel):
+        K = _quiet(lambda: fn(X, ["relu", "erf"]))
+        assert np.all(np.isfinite(K)) and np.allclose(K, K[0, 0])
+
+
+def test_unknown_activation_lists_the_valid_names():
+    for call in (lambda: r.hermite_coefficients("swish"), lambda: r.random_features_kernel(np.eye(3), "swish"),
+                 lambda: r.conjugate_kernel(np.eye(3), ["relu", "swish"])):
+        with pytest.raises(ValueError, match="relu") as info:
+            call()
+        assert "swish" in str(info.value) and "tanh" in str(info.value)
+
+
+def test_non_positive_widths_and_mismatched_shapes():
+    X = np.eye(3)
+    with pytest.raises(ValueError, match="width"):
+        r.random_features_ridge_errors(X, np.ones(3), "relu", 0, 0.1)
+    with pytest.raises((ValueError, TypeError), match="width"):
+        r.random_features_ridge_errors(X, np.ones(3), "relu", -5, 0.1)
+    with pytest.raises(ValueError, match="y"):
+        r.random_features_ridge_errors(X, np.ones(4), "relu", 5, 0.1)
+    with pytest.raises(ValueError, match="widths|width"):
+        r.random_network_features(X, ["relu"], [0])
+    with pytest.raises(ValueError, match="ratio"):
+        r.ridge_risk(-1.0, 0.1)
+    with pytest.raises(ValueError, match="NaN|nan"):
+        r.marchenko_pastur(np.nan)
+    with pytest.raises(TypeError, match="ratio"):
+        r.marchenko_pastur("2")
