@@ -293,6 +293,9 @@ def random_features_errors_from_kernel(
 
     lam, U = np.linalg.eigh(0.5 * (K + K.T))
     lam = _clean_eigenvalues(lam)
+    # eigenvalues below eigh's rounding floor are 0: a rank-deficient kernel (identical samples)
+    # then has a stable ridge -> 0 limit instead of drifting once the ridge passes the noise
+    lam = np.where(lam <= _rounding_floor(lam, n), 0.0, lam)
     alpha = widths / n
     delta = _solve_delta(lam, n, alpha, ridges)
     scale = alpha / (1.0 + delta)                      # (G,)
@@ -469,37 +472,64 @@ def random_features_ridge_errors(
 # ---------------------------------------------------------------------------------------------
 # Simulation
 # ---------------------------------------------------------------------------------------------
+def _rounding_floor(eigenvalues: np.ndarray, size: int) -> float:
+    """Level below which eigenvalues of a computed PSD Gram matrix are rounding noise.
+
+    ``eigh`` of a ``size x size`` symmetric matrix is accurate to about ``size * eps * ||M||``
+    in absolute terms: eigenvalues below that are indistinguishable from 0. Treating them as 0
+    makes the ridge -> 0 limit of a rank-deficient kernel (e.g. identical samples) stable.
+    """
+    top = float(np.max(np.abs(eigenvalues))) if eigenvalues.size else 0.0
+    return size * np.finfo(float).eps * top
+
+
+def _spectral_solve(M: np.ndarray, rhs: np.ndarray, gam: np.ndarray, *, in_range: bool) -> np.ndarray:
+    """``(M + gamma I)^{-1} rhs`` for every ridge, through one eigendecomposition of the PSD ``M``.
+
+    Eigenvalues below the rounding floor are set to 0; with ``in_range`` (``rhs`` lies in the
+    range of ``M``) the components of ``rhs`` on those null directions are rounding noise and
+    are dropped, so a ridge far below the floor does not amplify them. Returns ``(G, size, k)``.
+    """
+    mu, U = np.linalg.eigh(M)
+    mu = np.where(mu <= _rounding_floor(mu, M.shape[0]), 0.0, mu)
+    coef = U.T @ rhs                                                  # (size, k)
+    if in_range:
+        coef = np.where((mu > 0)[:, None], coef, 0.0)
+    return np.matmul(U[None, :, :], coef[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+
+
 def _fit_draw(
     S: np.ndarray, St: Optional[np.ndarray], Y: np.ndarray, gam: np.ndarray, n: int
 ) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """Training residuals ``Y - S^T beta`` and test predictions ``St^T beta`` for every ridge.
 
     ``beta = (S S^T / n + gamma I_N)^{-1} S Y / n = S (S^T S / n + gamma I_n)^{-1} Y / n``: the
-    smaller of the two Gram matrices is factorized (Cholesky for one ridge, one symmetric
-    eigendecomposition shared by all ridges otherwise). Returns arrays of shape
-    ``(G, n, k)`` and ``(G, nhat, k)``.
+    smaller of the two Gram matrices is factorized (Cholesky for one ridge well above the
+    rounding floor of the Gram matrix, one symmetric eigendecomposition shared by all ridges
+    otherwise; a rank-deficient Gram matrix, e.g. from identical samples, with a ridge below
+    its rounding floor takes the eigendecomposition path instead of a singular Cholesky).
+    Returns arrays of shape ``(G, n, k)`` and ``(G, nhat, k)``.
     """
     N = S.shape[0]
-    if N < n:  # primal: N x N system for beta
-        M = S @ S.T / n
-        rhs = S @ Y / n                                       # N x k
-        if gam.size == 1:
-            beta = linalg.solve(M + gam[0] * np.eye(N), rhs, assume_a="pos")[None, :, :]
-        else:
-            mu, U = np.linalg.eigh(M)
-            mu = np.clip(mu, 0.0, None)
-            beta = np.matmul(U[None, :, :], (U.T @ rhs)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+    primal = N < n
+    M = S @ S.T / n if primal else S.T @ S / n
+    rhs = S @ Y / n if primal else Y                                  # beta or alpha system
+    size = M.shape[0]
+    solution = None
+    if gam.size == 1 and gam[0] > 1e3 * size * np.finfo(float).eps * float(np.trace(M)):
+        try:
+            solution = linalg.solve(M + gam[0] * np.eye(size), rhs, assume_a="pos")[None, :, :]
+        except linalg.LinAlgError:
+            solution = None
+    if solution is None:
+        solution = _spectral_solve(M, rhs, gam, in_range=primal)
+    if primal:
+        beta = solution
         residual = Y[None, :, :] - np.matmul(S.T[None, :, :], beta)
         pred = None if St is None else np.matmul(St.T[None, :, :], beta)
         return residual, pred
-    # dual: n x n system, residual = gamma (S^T S / n + gamma I)^{-1} Y
-    K = S.T @ S / n
-    if gam.size == 1:
-        alpha = linalg.solve(K + gam[0] * np.eye(n), Y, assume_a="pos")[None, :, :]   # (1, n, k)
-    else:
-        mu, V = np.linalg.eigh(K)
-        mu = np.clip(mu, 0.0, None)
-        alpha = np.matmul(V[None, :, :], (V.T @ Y)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+    # dual: residual = gamma (S^T S / n + gamma I)^{-1} Y, without cancellation
+    alpha = solution
     residual = gam[:, None, None] * alpha
     pred = None if St is None else np.matmul((St.T @ S)[None, :, :] / n, alpha)
     return residual, pred
