@@ -29,6 +29,8 @@ Used in chapter ``chapters/08_random_features.md``.
 from __future__ import annotations
 
 import gzip
+import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_choice, check_int
+from ._validation import check_array, check_bool, check_choice, check_int
 
 __all__ = [
     "LabelledData",
@@ -139,6 +141,8 @@ def prepare_data(
     Used in chapter ``08_random_features``.
     """
     X = check_array("X", X, ndim=2)
+    center = check_bool("center", center)
+    normalize = check_bool("normalize", normalize)
     lab = np.asarray(labels)
     if lab.ndim != 1 or not np.issubdtype(lab.dtype, np.integer):
         raise ValueError(f"labels must be a one-dimensional integer array, got shape {lab.shape} and dtype {lab.dtype}")
@@ -261,7 +265,8 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        On a bad magic number, a non-byte data type or a size that does not match the file.
+        On a bad magic number, a non-byte data type, a size that does not match the file or a
+        corrupt gzip stream.
 
     References
     ----------
@@ -270,8 +275,16 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"IDX file not found: {path}")
-    with _open(path) as handle:
-        raw = handle.read()
+    if expected_magic is not None:
+        expected_magic = check_int("expected_magic", expected_magic, low=0)
+    try:
+        with _open(path) as handle:
+            raw = handle.read()
+    except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise ValueError(
+            f"path {path} is not a readable IDX file: its gzip stream is corrupt or truncated "
+            f"({type(exc).__name__}: {exc}); download it again"
+        ) from exc
     if len(raw) < 4:
         raise ValueError(f"{path} is too short to be an IDX file ({len(raw)} bytes)")
     magic = int.from_bytes(raw[:4], "big")
@@ -289,7 +302,7 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     if len(raw) < header:
         raise ValueError(f"{path} is truncated: header of {header} bytes expected")
     shape = tuple(int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(ndim))
-    size = int(np.prod(shape))
+    size = math.prod(shape)  # Python ints: no int64 overflow for absurd declared sizes
     if len(raw) - header != size:
         raise ValueError(f"{path} declares shape {shape} ({size} bytes of data) but holds {len(raw) - header}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
@@ -327,6 +340,8 @@ def write_idx(path: PathLike, array: Any, *, compress: Optional[bool] = None) ->
     payload = header + data.tobytes(order="C")
     if compress is None:
         compress = path.suffix == ".gz"
+    else:
+        compress = check_bool("compress", compress)
     if compress:
         with gzip.open(path, "wb") as handle:
             handle.write(payload)

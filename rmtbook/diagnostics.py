@@ -162,8 +162,14 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
     xbar = np.sum(w * x) / np.sum(w)
     ybar = np.sum(w * y) / np.sum(w)
     sxx = np.sum(w * (x - xbar) ** 2)
-    if sxx <= 1e-300:
-        raise ValueError("sizes must not all be equal")
+    # log sizes closer than ~1e-8 (relative) leave a slope made of rounding noise (a fit on
+    # nearly equal sizes returned 5e11): refuse instead
+    spread = np.sqrt(sxx / np.sum(w))
+    if spread <= 1e-8 * max(1.0, abs(float(xbar))):
+        raise ValueError(
+            f"sizes must span a resolvable range: their logarithms differ by about {spread:.1e}, "
+            "too little to fit a slope (all sizes (nearly) equal)"
+        )
     slope = np.sum(w * (x - xbar) * (y - ybar)) / sxx
     intercept = ybar - slope * xbar
     if log_se is None:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_int, check_positive
+from ._validation import check_array, check_bool, check_int, check_positive
 
 __all__ = ["gaussian_data", "sample_covariance", "wigner_matrix", "empirical_spectrum"]
 
@@ -120,7 +120,7 @@ def sample_covariance(
     x = root[:, None] * z if diagonal else root @ z
     chat = x @ x.T / n
     chat = 0.5 * (chat + chat.T)
-    return (chat, x) if return_data else chat
+    return (chat, x) if check_bool("return_data", return_data) else chat
 
 
 def wigner_matrix(n: int, var: float = 1.0, rng: RngLike = None) -> np.ndarray:

@@ -39,7 +39,7 @@ import numpy as np
 from scipy import integrate, special
 
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_callable, check_choice, check_int
+from ._validation import check_array, check_choice, check_int, check_vectorized_callable
 
 __all__ = [
     "ACTIVATIONS",
@@ -327,6 +327,8 @@ def get_activation(
     """
     extra = _check_breakpoints(breakpoints)
     if isinstance(activation, Activation):
+        if _REGISTRY.get(activation.name) is not activation:  # a user-built Activation
+            check_vectorized_callable("activation", activation.fn)
         if not extra:
             return activation
         merged = tuple(sorted(set(activation.breakpoints) | set(extra)))
@@ -346,14 +348,17 @@ def get_activation(
             f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
             f"got {type(activation).__name__}"
         )
+    check_vectorized_callable("activation", activation)
     if derivative is not None:
-        check_callable("derivative", derivative)
+        check_vectorized_callable("derivative", derivative)
     name = getattr(activation, "__name__", type(activation).__name__)
     return Activation(name, activation, derivative or _finite_difference(activation, extra), None, extra)
 
 
 def _check_breakpoints(breakpoints: Sequence[float]) -> tuple[float, ...]:
     """Sorted distinct breakpoints other than 0, validated (finite, within [-40, 40])."""
+    if isinstance(breakpoints, (str, bytes)):
+        raise TypeError(f"breakpoints must be a sequence of numbers, got {breakpoints!r}")
     if breakpoints is None or (not isinstance(breakpoints, np.ndarray) and len(breakpoints) == 0):
         return ()
     pts = check_array("breakpoints", breakpoints, ndim=1, low=-_CUTOFF, high=_CUTOFF)
@@ -377,7 +382,7 @@ def _as_function(activation: Any) -> Fn:
             f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
             f"got {type(activation).__name__}"
         )
-    return activation
+    return check_vectorized_callable("activation", activation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -718,6 +723,7 @@ def hermite_coefficients(
     linearization; Couillet & Liao (2022, ``couillet2022rmt``).
     """
     degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
+    _check_breakpoints(breakpoints)  # validated even where a closed form makes them unused
     name = _registered_name(activation)
     if name is not None:
         return np.array(_named_coefficients(name, degree))
@@ -754,6 +760,7 @@ def second_moment(
     ----------
     Chapter ``06_hermite``.
     """
+    _check_breakpoints(breakpoints)  # validated even where a closed form makes them unused
     name = _registered_name(activation)
     if name is not None:
         return float(_named_second_moment(name))

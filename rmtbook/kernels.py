@@ -78,7 +78,7 @@ from scipy import fft as _fft
 
 from . import hermite as _hermite
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_callable, check_int, check_scalar
+from ._validation import check_array, check_bool, check_int, check_scalar, check_vectorized_callable
 
 __all__ = [
     "CLOSED_FORM_ACTIVATIONS",
@@ -130,8 +130,13 @@ def _resolve(activation: Any, name: str = "activation") -> _Activation:
             raise ValueError(
                 f"unknown {name} {activation!r}; valid names are {sorted(_hermite.ACTIVATIONS)} or a callable"
             )
-    elif isinstance(activation, _hermite.Activation) or callable(activation):
+    elif isinstance(activation, _hermite.Activation):
         key = None
+        if _hermite._REGISTRY.get(activation.name) is not activation:
+            check_vectorized_callable(name, activation.fn)
+    elif callable(activation):
+        key = None
+        check_vectorized_callable(name, activation)
     else:
         raise TypeError(f"{name} must be an activation name or a callable, got {type(activation).__name__}")
     act = _hermite.get_activation(activation)
@@ -145,7 +150,12 @@ def _resolve(activation: Any, name: str = "activation") -> _Activation:
 # ---------------------------------------------------------------------------------------------
 def _correlation(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """sqrt(q1 q2) and the correlation clipped to [-1, 1] (0 when a variance vanishes)."""
-    s = np.sqrt(q1 * q2)
+    with np.errstate(over="ignore", under="ignore"):
+        s = np.sqrt(q1 * q2)  # exact rho = 1 on the diagonal (q1 = q2) in the normal range
+    # where q1 q2 under- or overflows (variances beyond 1e+-154), the product of the roots
+    out_of_range = ~np.isfinite(s) | ((s == 0) & (q1 > 0) & (q2 > 0))
+    if np.any(out_of_range):
+        s = np.where(out_of_range, np.sqrt(q1) * np.sqrt(q2), s)
     safe = np.where(s > 0, s, 1.0)
     rho = np.where(s > 0, np.clip(k / safe, -1.0, 1.0), 0.0)
     return s, rho
@@ -686,7 +696,7 @@ def gaussian_pair_expectation(
     shape = k.shape
     q1f, q2f = q1.ravel().astype(float), q2.ravel().astype(float)
     kf = np.clip(k.ravel(), -bound.ravel(), bound.ravel())
-    return _pair_values(act, q1f, q2f, kf, bool(derivative), order).reshape(shape)
+    return _pair_values(act, q1f, q2f, kf, check_bool("derivative", derivative), order).reshape(shape)
 
 
 def dual_activation(
@@ -852,8 +862,19 @@ def kernel_from_covariance(
         raise ValueError("K must be symmetric (a covariance matrix)")
     if np.diag(K).min() < 0:
         raise ValueError("K must have a non-negative diagonal (a covariance matrix)")
+    # every 2 x 2 principal minor of a covariance is PSD: |K_ij| <= sqrt(K_ii K_jj); only a
+    # rounding excess (relative 1e-8) is clipped later, anything more is refused, not clipped
+    d = np.sqrt(np.diag(K))
+    excess = np.abs(K) - (1.0 + 1e-8) * np.outer(d, d)
+    if np.any(excess > 1e-300):
+        i, j = np.unravel_index(int(np.argmax(excess)), K.shape)
+        raise ValueError(
+            f"K must be a covariance matrix: |K[{i}, {j}]| = {abs(K[i, j]):g} exceeds "
+            f"sqrt(K[{i}, {i}] K[{j}, {j}]) = {d[i] * d[j]:g}"
+        )
+    derivative = check_bool("derivative", derivative)
     order = _check_order(order)
-    return _kernel_matrix(act, (K + K.T) / 2, bool(derivative), order)
+    return _kernel_matrix(act, (K + K.T) / 2, derivative, order)
 
 
 def _check_order(order: Any) -> int | None:
@@ -1094,7 +1115,7 @@ def random_features_kernel_linear_equivalent(
 def _resolve_function(f: Any) -> Callable[[np.ndarray], np.ndarray]:
     if isinstance(f, str):
         return _resolve(f, "f").phi
-    return check_callable("f", f)
+    return check_vectorized_callable("f", f)
 
 
 def inner_product_kernel(X: Any, f: str | Callable[[np.ndarray], np.ndarray]) -> np.ndarray:

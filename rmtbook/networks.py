@@ -50,7 +50,7 @@ import numpy as np
 
 from . import hermite as _hermite
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_int, check_positive, check_scalar
+from ._validation import check_array, check_bool, check_int, check_positive, check_scalar, check_vectorized_callable
 
 __all__ = [
     "MLPParams",
@@ -107,6 +107,8 @@ def _activation_pair(act: ActivationLike, name: str) -> tuple[Callable, Callable
     """Return ``(phi, phi')`` for a name or callable through :func:`rmtbook.hermite.get_activation`."""
     if not (isinstance(act, str) or callable(act)):
         raise TypeError(f"{name} must be an activation name or a callable, got {type(act).__name__}")
+    if callable(act) and not isinstance(act, _hermite.Activation):
+        check_vectorized_callable(name, act)
     phi, dphi = _hermite.get_activation(act)  # an Activation unpacks to (fn, derivative)
     return phi, dphi
 
@@ -575,6 +577,7 @@ def train_mlp_gd(
         Z, S = _forward(MLPParams(tuple(ws), vv), data, acts)
         return Z, S, vv @ S[-1] / np.sqrt(dL)
 
+    centered = check_bool("centered", centered)
     off_train = outputs(weights, v, X)[2] if centered else np.zeros(X.shape[1])
     off_test = (outputs(weights, v, Xt)[2] if centered else np.zeros(Xt.shape[1])) if Xt is not None else None
     rec_set = set(rec.tolist())

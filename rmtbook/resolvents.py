@@ -40,10 +40,10 @@ import numpy as np
 
 from ._validation import (
     check_array,
-    check_callable,
     check_int,
     check_positive,
     check_scalar,
+    check_vectorized_callable,
     check_weights,
 )
 
@@ -474,7 +474,7 @@ def linear_spectral_statistic(
     Bai & Silverstein (2004); Couillet & Liao (2022), Sec. 2.
     Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law*.
     """
-    f = check_callable("f", f)
+    f = check_vectorized_callable("f", f, allow_complex=True)
     t, w = _check_population(population_eigs, weights)
     c = check_positive("ratio", ratio)
     sing_in = np.atleast_1d(np.asarray(singularities))

@@ -16,7 +16,6 @@ One file for what grew in three (issue 19):
    rank-deficient kernels, Lanczos padding, hostile callables, strings as booleans, ...).
 """
 
-import gzip
 import inspect
 import warnings
 
@@ -350,3 +349,123 @@ def test_ridge_risk_tiny_ridge_at_ratio_one_matches_the_closed_form():
     a = _quiet(lambda: r.ridge_risk(1.0, 1e-200, noise_var=0.5))
     b = _quiet(lambda: r.ridge_risk_isotropic(1.0, 1e-200, noise_var=0.5))
     assert np.isclose(a.kappa, b.kappa, rtol=1e-8) and np.isclose(a.out_of_sample, b.out_of_sample, rtol=1e-8)
+
+
+def test_one_check_for_every_user_callable():
+    f = v.check_vectorized_callable("activation", np.tanh)
+    assert f is np.tanh
+    assert v.check_vectorized_callable("f", np.log, allow_complex=True) is np.log
+    bad = {
+        "not vectorized": lambda x: max(x, 0.0),
+        "python math": lambda x: float(np.tanh(x)),
+        "scalar output": lambda x: np.sum(x),
+        "wrong shape": lambda x: x.ravel(),
+        "nan": lambda x: np.where(x > 1, np.nan, x),
+        "raises": lambda x: 1 / 0,
+        "complex": lambda x: x + 1j,
+    }
+    for label, fn in bad.items():
+        with pytest.raises(ValueError, match="activation") as info:
+            v.check_vectorized_callable("activation", fn)
+        assert label and str(info.value).startswith("activation")
+    with pytest.raises(TypeError, match="f must be callable"):
+        v.check_vectorized_callable("f", 3.0)
+    with pytest.raises(TypeError, match="f must return real numbers"):
+        v.check_vectorized_callable("f", lambda x: np.full(x.shape, "a"))
+
+
+def _non_vectorized(x):
+    return max(x, 0.0)  # a scalar function: fails on arrays
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: r.hermite_coefficients(_non_vectorized, 3), "activation"),
+    (lambda: r.second_moment(lambda x: np.sum(x)), "activation"),
+    (lambda: r.get_activation(np.tanh, derivative=lambda x: 1.0), "derivative"),
+    (lambda: r.random_features_kernel(np.eye(3), _non_vectorized), "activation"),
+    (lambda: r.kernel_from_covariance(np.eye(3), lambda x: x[0]), "activation"),
+    (lambda: r.dual_activation(lambda x: np.where(x > 0, np.nan, x), 0.5), "activation"),
+    (lambda: r.inner_product_kernel(np.eye(3), _non_vectorized), "f"),
+    (lambda: r.inner_product_kernel_linear_equivalent(np.eye(3), lambda x: x[:1]), "f"),
+    (lambda: r.conjugate_kernel(np.eye(3), ["relu", _non_vectorized]), "activations[1]"),
+    (lambda: r.neural_tangent_kernel_coefficients(["relu", lambda x: np.sum(x)], 3), "activations[1]"),
+    (lambda: r.random_features_ridge_errors(np.eye(3), np.ones(3), _non_vectorized, 4, 0.1), "activation"),
+    (lambda: r.simulate_random_features_ridge(np.eye(3), np.ones(3), lambda x: x.T, 4, 0.1, rng=0), "activation"),
+    (lambda: r.random_network_features(np.eye(3), [_non_vectorized], [4], rng=0), "activations[0]"),
+    (lambda: r.empirical_ntk(np.eye(3), [lambda x: x[:, :1]], [4], rng=0), "activations[0]"),
+    (lambda: r.linear_spectral_statistic(lambda z: 1.0, [1.0], 0.5), "f"),
+])
+def test_hostile_callables_are_refused_by_name(call, name):
+    # issue 19: IndexError / AttributeError / einsum errors deep inside before
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value).startswith(name), str(info.value)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: r.gaussian_pair_expectation("relu", 1.0, 1.0, 0.5, derivative="yes"), "derivative"),
+    (lambda: r.kernel_from_covariance(np.eye(2), "relu", derivative="no"), "derivative"),
+    (lambda: r.conjugate_kernel(np.eye(2), ["relu"], return_all="yes"), "return_all"),
+    (lambda: r.neural_tangent_kernel(np.eye(2), ["relu"], return_all=1), "return_all"),
+    (lambda: r.sample_covariance(np.ones(3), 5, rng=0, return_data="yes"), "return_data"),
+    (lambda: r.prepare_data(np.eye(3), np.arange(3), center="yes"), "center"),
+    (lambda: r.prepare_data(np.eye(3), np.arange(3), normalize="no"), "normalize"),
+    (lambda: r.hermite_coefficients("relu", 3, breakpoints="abc"), "breakpoints"),
+    (lambda: r.second_moment("tanh", breakpoints=""), "breakpoints"),
+])
+def test_strings_are_not_booleans_or_breakpoints(call, name):
+    with pytest.raises(TypeError, match=name):
+        call()
+
+
+def test_write_idx_compress_must_be_a_boolean(tmp_path):
+    with pytest.raises(TypeError, match="compress"):
+        r.write_idx(tmp_path / "a.idx", np.zeros(3, dtype=np.uint8), compress="yes")
+
+
+def test_kernel_from_covariance_refuses_an_invalid_covariance():
+    # issue 19: |K_ij| > sqrt(K_ii K_jj) was clipped silently
+    K = np.array([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(ValueError, match=r"K must be a covariance matrix: \|K\[0, 1\]\|"):
+        r.kernel_from_covariance(K, "relu")
+    ok = np.array([[1.0, 1.0 + 1e-12], [1.0 + 1e-12, 1.0]])  # rounding excess is still accepted
+    assert np.all(np.isfinite(r.kernel_from_covariance(ok, "relu")))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: r.conjugate_kernel_coefficients([lambda x: 0 * x, "relu"], 10), "activations"),
+    (lambda: r.neural_tangent_kernel_coefficients([lambda x: 0 * x, "relu"], 10), "activations"),
+    (lambda: r.conjugate_kernel_coefficients(["relu"] * 1100, 10), "activations"),
+    (lambda: r.conjugate_kernel_coefficients(["relu", "tanh"], 10, norm2=1e300), "norm2"),
+    (lambda: r.neural_tangent_kernel_coefficients(["sign", "sign"], 10), r"activations\[0\] = 'sign'"),
+    (lambda: r.neural_tangent_kernel_linear_equivalent(np.eye(3) * 1e160, ["relu"]), "X"),
+])
+def test_deep_recursions_refuse_instead_of_crashing(call, match):
+    # issue 19: ZeroDivisionError, OverflowError and a silent inf before
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_deep_recursion_at_tiny_norm2_is_finite_and_homogeneous():
+    # ReLU is 1-homogeneous: the coefficients scale with norm2 (q1 q2 underflowed to 0 before)
+    small = r.conjugate_kernel_coefficients(["relu", "relu"], 10, norm2=1e-300)
+    unit = r.conjugate_kernel_coefficients(["relu", "relu"], 10, norm2=1.0)
+    np.testing.assert_allclose(small.diagonal(1e-300) / 1e-300, unit.diagonal(1.0), rtol=1e-10)
+
+
+def test_read_idx_refuses_a_corrupt_gzip_by_name(tmp_path):
+    path = r.write_idx(tmp_path / "labels.idx.gz", np.arange(200, dtype=np.uint8) % 10)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])  # truncated download
+    with pytest.raises(ValueError, match="path .* corrupt or truncated"):
+        r.read_idx(path)
+    with pytest.raises(TypeError, match="expected_magic"):
+        r.read_idx(path, expected_magic="2049")
+
+
+def test_fit_power_law_refuses_nearly_equal_sizes():
+    # issue 19: a slope of 5e11 from rounding noise
+    with pytest.raises(ValueError, match="sizes must span a resolvable range"):
+        r.fit_power_law([1000.0, 1000.0 * (1 + 1e-12), 1000.0 * (1 + 2e-12)], [0.1, 0.2, 0.3])
+    fit = r.fit_power_law([100, 200, 400], [0.1, 0.05, 0.025])
+    assert np.isclose(fit.slope, -1.0)
