@@ -277,7 +277,13 @@ def standardized_entries(
     """
     distribution = check_choice("distribution", distribution, ENTRY_DISTRIBUTIONS)
     dfv = _check_df(distribution, df)
-    shape = (size,) if np.isscalar(size) else tuple(size)
+    if np.isscalar(size):
+        shape = (size,)
+    else:
+        try:
+            shape = tuple(size)
+        except TypeError as exc:  # None, objects
+            raise TypeError(f"size must be an integer or a tuple of integers, got {size!r}") from exc
     shape = tuple(check_int("size", s, low=0) for s in shape)
     gen = as_generator(rng)
     if distribution == "gaussian":

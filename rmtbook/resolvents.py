@@ -511,7 +511,11 @@ def linear_spectral_statistic(
     if fz.shape != z_all.shape:
         raise ValueError(f"f must be vectorized (return an array of its input's shape), got shape {fz.shape}")
     if not np.all(np.isfinite(fz)):
-        raise ValueError("f must be finite on the contour around the support; declare its singularities")
+        raise ValueError(
+            "f must be finite on the contour around the support of the law of population_eigs and "
+            "ratio; declare its singularities (or, at extreme scales of population_eigs or ratio, "
+            "f over- or underflows there)"
+        )
     terms = fz * m_all * dz_all
     h = 2 * np.pi / num_points
     value = -(h * terms.sum()) / (2j * np.pi)

@@ -207,17 +207,17 @@ def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: Array
     ----------
     Louart, Liao & Couillet (2018), Thm 1. Used in chapter ``08_random_features``.
     """
-    lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1))
+    lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1), "eigenvalues")
     widths, ridges, shape = _widths_and_ridges(width, ridge)
     n = lam.size
     return _shaped(_solve_delta(lam, n, widths / n, ridges), shape)
 
 
-def _clean_eigenvalues(lam: np.ndarray) -> np.ndarray:
+def _clean_eigenvalues(lam: np.ndarray, name: str) -> np.ndarray:
     top = max(float(np.max(np.abs(lam))), 1e-300)
     if lam.min() < -1e-10 * top:
         raise ValueError(
-            f"the kernel matrix must be positive semi-definite; it has an eigenvalue {lam.min():g} "
+            f"{name}: the kernel matrix must be positive semi-definite; it has an eigenvalue {lam.min():g} "
             f"(largest in modulus {top:g})"
         )
     return np.clip(lam, 0.0, None)
@@ -292,7 +292,7 @@ def random_features_errors_from_kernel(
         raise ValueError("test errors need all of Phi_cross, Phi_test_diag and y_test")
 
     lam, U = np.linalg.eigh(0.5 * (K + K.T))
-    lam = _clean_eigenvalues(lam)
+    lam = _clean_eigenvalues(lam, "Phi")
     # eigenvalues below eigh's rounding floor are 0: a rank-deficient kernel (identical samples)
     # then has a stable ridge -> 0 limit instead of drifting once the ridge passes the noise
     lam = np.where(lam <= _rounding_floor(lam, n), 0.0, lam)

@@ -469,3 +469,29 @@ def test_fit_power_law_refuses_nearly_equal_sizes():
         r.fit_power_law([1000.0, 1000.0 * (1 + 1e-12), 1000.0 * (1 + 2e-12)], [0.1, 0.2, 0.3])
     fit = r.fit_power_law([100, 200, 400], [0.1, 0.05, 0.025])
     assert np.isclose(fit.slope, -1.0)
+
+
+def test_top_eigenpairs_at_extreme_scales():
+    # issue-19 fuzz: eigh of the Gram matrix of entries ~1e300 did not converge (LinAlgError)
+    x = np.random.default_rng(1).standard_normal((4, 6))
+    vals, vecs = r.top_eigenpairs(x, 2)
+    tiny_vals, tiny_vecs = r.top_eigenpairs(x * 1e-150, 2)
+    np.testing.assert_allclose(tiny_vals / 1e-150 / 1e-150, vals, rtol=1e-10)
+    np.testing.assert_allclose(np.abs(tiny_vecs), np.abs(vecs), rtol=1e-10)
+    with pytest.raises(ValueError, match="x: the eigenvalues"):
+        r.top_eigenpairs(x * 1e300, 2)
+    wide = x.T  # p > n path
+    _, v1 = r.top_eigenpairs(wide, 2)
+    _, v2 = r.top_eigenpairs(wide * 1e-160, 2)
+    np.testing.assert_allclose(np.abs(v2), np.abs(v1), rtol=1e-10)
+
+
+def test_refusals_of_kernels_and_statistics_name_the_argument():
+    with pytest.raises(ValueError, match="^eigenvalues: the kernel matrix must be positive"):
+        r.random_features_delta([1.0, -1.0], 4, 0.1)
+    with pytest.raises(ValueError, match="^Phi: the kernel matrix must be positive"):
+        r.random_features_errors_from_kernel(-np.eye(3), np.ones(3), 4, 0.1)
+    with pytest.raises(ValueError, match="population_eigs and ratio"):
+        r.linear_spectral_statistic(np.square, [1e300, 3e300], 0.5)
+    with pytest.raises(TypeError, match="size"):
+        r.standardized_entries("gaussian", None)
