@@ -295,16 +295,18 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def check_weights(name: str, weights: Any, size: int) -> np.ndarray:
+def check_weights(name: str, weights: Any, size: int, *, of: str | None = None) -> np.ndarray:
     """Validate non-negative weights of a given length and return them normalized to sum 1.
 
-    ``None`` gives uniform weights.
+    ``None`` gives uniform weights. ``of`` names the argument holding the weighted values, so that
+    a length mismatch names both arguments.
     """
     if weights is None:
         return np.full(size, 1.0 / size)
     w = check_array(name, weights, ndim=1, low=0.0)
     if w.shape[0] != size:
-        raise ValueError(f"{name} must have length {size} (one weight per eigenvalue), got {w.shape[0]}")
+        per = "eigenvalue" if of is None else f"entry of {of}"
+        raise ValueError(f"{name} must have length {size} (one weight per {per}), got {w.shape[0]}")
     total = w.sum()
     if total <= 0:
         raise ValueError(f"{name} must have a positive sum, got {total:g}")

@@ -143,7 +143,10 @@ def prepare_data(
     X = check_array("X", X, ndim=2)
     center = check_bool("center", center)
     normalize = check_bool("normalize", normalize)
-    lab = np.asarray(labels)
+    try:
+        lab = np.asarray(labels)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise TypeError(f"labels must be a one-dimensional integer array, got {labels!r:.60}") from exc
     if lab.ndim != 1 or not np.issubdtype(lab.dtype, np.integer):
         raise ValueError(f"labels must be a one-dimensional integer array, got shape {lab.shape} and dtype {lab.dtype}")
     if lab.shape[0] != X.shape[1]:

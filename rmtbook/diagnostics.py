@@ -146,7 +146,7 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
     n = check_array("sizes", sizes, ndim=1, low=0.0, low_open=True)
     e = check_array("errors", errors, ndim=1, low=0.0, low_open=True)
     if e.size != n.size:
-        raise ValueError(f"errors must have one entry per size ({n.size}), got {e.size}")
+        raise ValueError(f"errors must have one entry per entry of sizes ({n.size}), got {e.size}")
     x, y = np.log(n), np.log(e)
     if log_se is None:
         if n.size < 3:

@@ -116,7 +116,7 @@ def _population(population_eigs: Any, weights: Any) -> tuple[np.ndarray, np.ndar
         return np.ones(1), np.ones(1)
     t = check_array("population_eigs", population_eigs, ndim=(0, 1), low=0.0, low_open=True)
     t = np.atleast_1d(t)
-    w = check_weights("weights", weights, t.size)
+    w = check_weights("weights", weights, t.size, of="population_eigs")
     return t, w
 
 

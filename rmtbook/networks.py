@@ -422,7 +422,9 @@ def empirical_ntk(X: Any, activations: Activations, widths: Any, rng: RngLike = 
 
 # -- training ------------------------------------------------------------------------------------
 def _check_kernel_pair(Theta_train: Any, Theta_test_train: Any | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
-    K = check_array("Theta_train", Theta_train, ndim=2, shape=(n, n))
+    K = check_array("Theta_train", Theta_train, ndim=2)
+    if K.shape != (n, n):
+        raise ValueError(f"Theta_train must have shape (n, n) with n = {n} entries of y, got {K.shape}")
     scale = max(float(np.abs(K).max()), 1e-300)
     if not np.allclose(K, K.T, rtol=0, atol=1e-8 * scale):
         raise ValueError("Theta_train must be symmetric")

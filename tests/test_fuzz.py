@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
+import re
 import signal
 import warnings
 from pathlib import Path
@@ -54,13 +55,14 @@ def _raising(x):
     raise RuntimeError("boom")
 
 
-SCALAR = [np.nan, np.inf, -np.inf, 0.0, -1.0, 1e300, 1e-300, -1e-300, "abc", None, True, []]
-POSINT = [0, -1, 2.5, "3", True, None]
+SCALAR = [np.nan, np.inf, -np.inf, 0.0, -1.0, 1e300, 1e-300, -1e-300, 5e-324, "abc", None, True, [], 1j,
+          np.array([np.nan]), object()]
+POSINT = [0, -1, 2.5, "3", True, None, np.float64(3.0), 1j]
 CALLABLE = [_non_vectorized, lambda x: np.where(x > 1, np.nan, x), _raising, lambda x: np.sum(x),
             lambda x: x + 1j, "nonsense", 3]
 STRING = ["nonsense", 3, None]
-BOOL = ["yes", 2]
-RNG = [-1, 1.5, "0"]
+BOOL = ["yes", 2, None]
+RNG = [-1, 1.5, "0", np.random.RandomState(0)]
 
 
 def _array_battery(base):
@@ -70,7 +72,8 @@ def _array_battery(base):
     inf = base.copy()
     inf.flat[0] = np.inf
     return [nan, inf, np.empty((0,) * max(base.ndim, 1)), base[..., None], "abc", base + 1j,
-            np.full(base.shape, "a"), base * 1e300, base * 1e-300, np.zeros_like(base), -base]
+            np.full(base.shape, "a"), base * 1e300, base * 1e-300, np.zeros_like(base), -base, None,
+            base.astype(object), [[1.0], [1.0, 2.0]], base.ravel()[:1], np.ones_like(base)]
 
 
 BATTERY = {
@@ -260,6 +263,8 @@ LEAD_CASES: set[tuple[str, str]] = {
 _KERNEL_SCALE = ("kernels of data scaled by 1e+-300 over- or underflow inside rmtbook.kernels "
                  "(being split in parallel; fix after the split)")
 KNOWN: dict[tuple[str, str], str] = {
+    # laws.py belongs to the lead's rewrite: its check_weights call needs of="population_eigs"
+    ("sample_covariance_law", "population_eigs"): "lead's file: check_weights(..., of='population_eigs') in laws.py",
     ("random_features_coefficients", "X"): _KERNEL_SCALE,
     ("random_features_ridge_errors", "X"): _KERNEL_SCALE,
     ("simulate_random_features_ridge", "X"): _KERNEL_SCALE,
@@ -330,7 +335,8 @@ def _outcome(fn, kwargs, arg, row=""):
         return f"hang: {exc}"
     except (ValueError, TypeError) as exc:
         name = arg.split(".")[-1]
-        if name in str(exc):
+        # the name as a word (so that "y" is not found in "array"), also as in "activations[1]"
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", str(exc)):
             return None
         return f"{type(exc).__name__} not naming {name!r}: {str(exc)[:200]}"
     except Exception as exc:  # any other exception is a crash deep inside

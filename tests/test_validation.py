@@ -495,3 +495,14 @@ def test_refusals_of_kernels_and_statistics_name_the_argument():
         r.linear_spectral_statistic(np.square, [1e300, 3e300], 0.5)
     with pytest.raises(TypeError, match="size"):
         r.standardized_entries("gaussian", None)
+
+
+def test_mismatch_messages_name_both_arguments():
+    with pytest.raises(ValueError, match="weights must have length 1 .*population_eigs"):
+        r.ridge_risk(0.5, 0.1, population_eigs=[1.0], weights=[0.5, 0.5])
+    with pytest.raises(ValueError, match="errors must have one entry per entry of sizes"):
+        r.fit_power_law([100.0], [0.1, 0.07, 0.05])
+    with pytest.raises(ValueError, match=r"Theta_train must have shape \(n, n\) with n = 1 entries of y"):
+        r.linearized_gd_predictions(np.eye(3), None, np.ones(1), [0.0, 1.0])
+    with pytest.raises(TypeError, match="labels must be a one-dimensional integer array"):
+        r.prepare_data(np.eye(2), [[1], [1, 2]])
