@@ -353,6 +353,8 @@ def ks_distance(eigenvalues: Any, law: Any) -> float:
         scale = max(np.max(np.abs(lam)), 1e-300)
         lam = np.where(np.abs(lam) < 1e-9 * scale, 0.0, lam)
     F = np.asarray(cdf(lam), dtype=float)
+    if F.shape != lam.shape or not np.isfinite(F).all():
+        raise ValueError("law: its cdf must return one finite value per eigenvalue (got NaN, inf or a wrong shape)")
     # left limit of F at each eigenvalue: F(x-) = F(x) except at an atom
     F_left = np.where((lam == 0.0) & (atom > 0), F - atom, F)
     i = np.arange(1, lam.size + 1)

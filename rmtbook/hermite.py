@@ -807,6 +807,12 @@ def mehler_kernel(
     """
     rho = check_array("rho", rho, low=-1.0, high=1.0)
     a = hermite_coefficients(activation, degree)
+    if other is not None and callable(other) and not isinstance(other, Activation):
+        check_vectorized_callable("other", other)
+    if other is not None and not (isinstance(other, (str, Activation)) or callable(other)):
+        raise TypeError(f"other must be None, an activation name or a callable, got {type(other).__name__}")
+    if isinstance(other, str) and other.lower() not in ACTIVATIONS:
+        raise ValueError(f"unknown other {other!r}; valid values are {sorted(ACTIVATIONS)}")
     b = a if other is None else hermite_coefficients(other, degree)
     powers = rho[None, ...] ** np.arange(degree + 1).reshape((-1,) + (1,) * rho.ndim)
     return np.tensordot(a * b, powers, axes=1)

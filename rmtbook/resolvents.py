@@ -477,7 +477,10 @@ def linear_spectral_statistic(
     f = check_vectorized_callable("f", f, allow_complex=True)
     t, w = _check_population(population_eigs, weights)
     c = check_positive("ratio", ratio)
-    sing_in = np.atleast_1d(np.asarray(singularities))
+    try:
+        sing_in = np.atleast_1d(np.asarray(singularities))
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise TypeError(f"singularities must be a sequence of numbers, got {singularities!r:.60}") from exc
     sing = (check_array("singularities", sing_in, ndim=1, allow_complex=True) if sing_in.size
             else np.zeros(0, dtype=complex))
     lo, hi = _support_hull(t, c)
@@ -494,6 +497,7 @@ def linear_spectral_statistic(
         rho = min(float(np.sqrt(rho_s.min())), rho_max)
     else:
         rho = rho_max
+    chosen = num_points is not None
     if num_points is None:
         num_points = int(np.clip(np.ceil(30.0 / np.log(rho)), 64, 8192))
     num_points = check_int("num_points", num_points, low=8, high=65536)
@@ -521,6 +525,12 @@ def linear_spectral_statistic(
     value = -(h * terms.sum()) / (2j * np.pi)
     coarse = -(2 * h * terms[::2].sum()) / (2j * np.pi)
     size = 1.0 + abs(value)
+    if abs(value - coarse) > 1e-5 * size and chosen:  # the caller's num_points is too small
+        raise ValueError(
+            f"num_points = {num_points} is too few: the contour quadrature did not converge "
+            f"(difference {abs(value - coarse):.2g} with half the nodes); leave num_points=None to "
+            "size it from the singularities, or increase it"
+        )
     if abs(value - coarse) > 1e-5 * size:
         raise RuntimeError(
             "the contour quadrature did not converge (difference "

@@ -378,13 +378,25 @@ def random_features_train_test_kernels(
         else _kernels.random_features_kernel_linear_equivalent
     )
     if X_test is None:
-        return fn(X, activation), None, None
+        return _finite_kernel(fn(X, activation), "X"), None, None
     Xt = check_array("X_test", X_test, ndim=2)
     if Xt.shape[0] != X.shape[0]:
         raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
     n = X.shape[1]
     full = fn(np.concatenate([X, Xt], axis=1), activation)
+    _finite_kernel(full[:n, :n], "X")
+    _finite_kernel(full[:, n:], "X_test")
     return full[:n, :n], full[:n, n:], np.diag(full)[n:].copy()
+
+
+def _finite_kernel(K: np.ndarray, name: str) -> np.ndarray:
+    """Refuse a kernel block that over- or underflowed, naming the data it came from."""
+    if not np.isfinite(K).all():
+        raise ValueError(
+            f"{name}: the random features kernel of this data is not finite (entries of {name} too "
+            f"large for the activation: its Gaussian expectations overflow); rescale {name}"
+        )
+    return K
 
 
 def _check_model_inputs(X, y, activation, X_test, y_test):
@@ -591,8 +603,16 @@ def simulate_random_features_ridge(
     nhat = None if Xt is None else Xt.shape[1]
     for draw in range(num_draws):  # loop over independent experiments, not over grid points
         W = gen.standard_normal((N, p))
-        S = act.fn(W @ X)                                     # N x n
-        St = None if Xt is None else act.fn(W @ Xt)           # N x nhat
+        with np.errstate(over="ignore", invalid="ignore"):
+            S = np.asarray(act.fn(W @ X), dtype=float)        # N x n
+            St = None if Xt is None else np.asarray(act.fn(W @ Xt), dtype=float)  # N x nhat
+        for name, F in (("X", S), ("X_test", St)):
+            # features (or their Gram matrices) beyond the double range: refuse, naming the data
+            if F is not None and not (np.isfinite(F).all() and np.abs(F).max() < 1e150):
+                raise ValueError(
+                    f"{name}: the random features phi(W {name}) are not finite or too large to square "
+                    f"(|entries| of 1e150 or more); rescale {name}"
+                )
         residual, pred = _fit_draw(S, St, Y, gam, n)
         train[draw] = (residual**2).sum(axis=(1, 2)) / n
         if Xt is not None:

@@ -63,6 +63,17 @@ CALLABLE = [_non_vectorized, lambda x: np.where(x > 1, np.nan, x), _raising, lam
 STRING = ["nonsense", 3, None]
 BOOL = ["yes", 2, None]
 RNG = [-1, 1.5, "0", np.random.RandomState(0)]
+AXIS = [5, -5, 1.5, "0", None]
+
+
+class _NanLaw:
+    atom = 0.0
+
+    def cdf(self, x):
+        return np.full(np.shape(x), np.nan)
+
+
+LAW = [3, "abc", None, _NanLaw()]
 
 
 def _array_battery(base):
@@ -85,6 +96,8 @@ BATTERY = {
     "string": lambda base: STRING,
     "bool": lambda base: BOOL,
     "rng": lambda base: RNG,
+    "axis": lambda base: AXIS,
+    "law": lambda base: LAW,
 }
 
 
@@ -129,7 +142,8 @@ BASE = {
     "hermite_series": (r.hermite_series, {"coefficients": ([1.0, 0.5], A), "x": ([0.5, 1.0], A)}),
     "hermite_coefficients": (r.hermite_coefficients, {"activation": (np.tanh, C), "degree": (3, P)}),
     "second_moment": (r.second_moment, {"activation": (np.tanh, C)}),
-    "mehler_kernel": (r.mehler_kernel, {"activation": ("tanh", C), "rho": ([0.3], A), "degree": (6, P)}),
+    "mehler_kernel": (r.mehler_kernel, {"activation": ("tanh", C), "rho": ([0.3], A), "degree": (6, P),
+                                        "other": ("relu", C)}),
     "monte_carlo_coefficients": (r.monte_carlo_coefficients, {"activation": ("tanh", C), "degree": (2, P),
                                                               "num_samples": (100, P), "rng": (0, G)}),
     "monte_carlo_second_moment": (r.monte_carlo_second_moment, {"activation": ("tanh", C),
@@ -145,40 +159,47 @@ BASE = {
                                               "n": (6, P)}),
     "linear_spectral_statistic": (r.linear_spectral_statistic, {"f": (np.square, C),
                                                                 "population_eigs": ([1.0, 3.0], A),
-                                                                "ratio": (0.5, S)}),
+                                                                "ratio": (0.5, S), "singularities": ([-5.0], A),
+                                                                "num_points": (64, P)}),
     "gaussian_pair_expectation": (r.gaussian_pair_expectation, {"activation": ("tanh", C), "q1": (1.0, S),
                                                                 "q2": (1.0, S), "k": (0.3, S),
-                                                                "derivative": (False, B)}),
-    "dual_activation": (r.dual_activation, {"activation": ("tanh", C), "rho": ([0.3], A), "q": (1.0, S)}),
+                                                                "derivative": (False, B), "order": (32, P)}),
+    "dual_activation": (r.dual_activation, {"activation": ("tanh", C), "rho": ([0.3], A), "q": (1.0, S),
+                                            "derivative_order": (1, P), "order": (32, P)}),
     "kernel_from_covariance": (r.kernel_from_covariance, {"K": (_SYM, A), "activation": ("relu", C),
                                                           "derivative": (False, B)}),
     "random_features_kernel": (r.random_features_kernel, {"X": (_X, A), "activation": ("relu", C)}),
     "random_features_kernel_monte_carlo": (r.random_features_kernel_monte_carlo,
                                            {"X": (_X, A), "activation": ("relu", C), "n_features": (50, P),
-                                            "rng": (0, G)}),
+                                            "rng": (0, G), "batch": (16, P)}),
     "random_features_kernel_linear_equivalent": (r.random_features_kernel_linear_equivalent,
                                                  {"X": (_X, A), "activation": ("relu", C)}),
     "random_features_coefficients": (r.random_features_coefficients, {"X": (_X, A), "activation": ("relu", C)}),
     "inner_product_kernel": (r.inner_product_kernel, {"X": (_X, A), "f": (np.exp, C)}),
     "inner_product_kernel_linear_equivalent": (r.inner_product_kernel_linear_equivalent,
-                                               {"X": (_X, A), "f": (np.exp, C)}),
+                                               {"X": (_X, A), "f": (np.exp, C), "derivatives": ((1.0, 1.0), A)}),
     "lanczos_quadrature": (r.lanczos_quadrature, {"A": (_SYM, A), "num_probes": (4, P), "num_steps": (3, P),
                                                   "rng": (0, G)}),
     "stochastic_lanczos_density": (r.stochastic_lanczos_density, {"A": (_SYM, A), "x": ([0.5, 1.0], A),
                                                                   "num_steps": (3, P), "bandwidth": (0.1, S),
-                                                                  "rng": (0, G)}),
+                                                                  "num_probes": (4, P), "rng": (0, G)}),
     "sample_covariance_operator": (r.sample_covariance_operator, {"X": (_X, A)}),
     "prepare_data": (r.prepare_data, {"X": (_X, A), "labels": (np.array([0, 1, 0, 1, 0]), A),
-                                      "center": (False, B), "normalize": (True, B)}),
-    "effective_ridge": (r.effective_ridge, {"ratio": (0.5, S), "ridge": (0.1, S), "population_eigs": ([1.0, 3.0], A)}),
+                                      "center": (False, B), "normalize": (True, B), "classes": ([0, 1], A),
+                                      "num_samples": (4, P), "rng": (0, G)}),
+    "effective_ridge": (r.effective_ridge, {"ratio": (0.5, S), "ridge": (0.1, S), "population_eigs": ([1.0, 3.0], A),
+                                            "weights": ([0.5, 0.5], A)}),
     "ridge_risk": (r.ridge_risk, {"ratio": (0.5, S), "ridge": (0.1, S), "noise_var": (0.5, S),
-                                  "signal_norm2": (1.0, S), "population_eigs": ([1.0, 3.0], A)}),
+                                  "signal_norm2": (1.0, S), "population_eigs": ([1.0, 3.0], A),
+                                  "weights": ([0.5, 0.5], A)}),
     "ridge_risk_isotropic": (r.ridge_risk_isotropic, {"ratio": (0.5, S), "ridge": (0.1, S), "noise_var": (0.5, S),
                                                       "signal_norm2": (1.0, S)}),
     "optimal_ridge": (r.optimal_ridge, {"ratio": (0.5, S), "noise_var": (0.5, S), "signal_norm2": (1.0, S)}),
-    "population_diagonal": (r.population_diagonal, {"p": (4, P), "population_eigs": ([1.0, 3.0], A)}),
+    "population_diagonal": (r.population_diagonal, {"p": (4, P), "population_eigs": ([1.0, 3.0], A),
+                                                    "weights": ([0.5, 0.5], A)}),
     "simulate_ridge_risk": (r.simulate_ridge_risk, {"p": (4, P), "n": (8, P), "ridge": (0.1, S),
-                                                    "noise_var": (0.5, S), "num_draws": (2, P), "rng": (0, G)}),
+                                                    "noise_var": (0.5, S), "num_draws": (2, P), "rng": (0, G),
+                                                    "signal_norm2": (1.0, S), "population_eigs": ([1.0, 3.0], A)}),
     "bbp_threshold": (r.bbp_threshold, {"ratio": (0.5, S)}),
     "spike_eigenvalue": (r.spike_eigenvalue, {"ell": (2.0, S), "ratio": (0.5, S)}),
     "spike_alignment": (r.spike_alignment, {"ell": (2.0, S), "ratio": (0.5, S)}),
@@ -197,14 +218,15 @@ BASE = {
                                             "ridge": (0.1, S)}),
     "random_features_ridge_errors": (r.random_features_ridge_errors,
                                      {"X": (_X, A), "y": (np.linspace(-1, 1, 5), A), "activation": ("relu", C),
-                                      "width": (8, S), "ridge": (0.1, S), "kernel": ("exact", STR)}),
+                                      "width": (8, S), "ridge": (0.1, S), "kernel": ("exact", STR),
+                                      "X_test": (_X[:, :3], A), "y_test": (np.ones(3), A)}),
     "simulate_random_features_ridge": (r.simulate_random_features_ridge,
                                        {"X": (_X, A), "y": (np.linspace(-1, 1, 5), A), "activation": ("relu", C),
                                         "width": (8, P), "ridge": (0.1, S), "num_draws": (2, P), "rng": (0, G)}),
     "random_features_train_test_kernels": (r.random_features_train_test_kernels,
                                            {"X": (_X, A), "activation": ("relu", C), "kernel": ("exact", STR)}),
     "conjugate_kernel": (r.conjugate_kernel, {"X": (_X, A), "activations": (["relu", "erf"], ACTS),
-                                              "return_all": (False, B)}),
+                                              "return_all": (False, B), "order": (32, P)}),
     "neural_tangent_kernel": (r.neural_tangent_kernel, {"X": (_X, A), "activations": (["relu", "erf"], ACTS),
                                                         "return_all": (False, B)}),
     "conjugate_kernel_coefficients": (r.conjugate_kernel_coefficients, {"activations": (["relu", "erf"], ACTS),
@@ -219,7 +241,8 @@ BASE = {
     "mlp_forward": (r.mlp_forward, {"params": (_PARAMS, "other"), "X": (_X, A), "activations": (["relu"], ACTS)}),
     "mlp_output": (r.mlp_output, {"params": (_PARAMS, "other"), "X": (_X, A), "activations": (["relu"], ACTS)}),
     "mlp_jacobian": (r.mlp_jacobian, {"params": (_PARAMS, "other"), "X": (_X, A), "activations": (["relu"], ACTS)}),
-    "mlp_ntk": (r.mlp_ntk, {"params": (_PARAMS, "other"), "X": (_X, A), "activations": (["relu"], ACTS)}),
+    "mlp_ntk": (r.mlp_ntk, {"params": (_PARAMS, "other"), "X": (_X, A), "activations": (["relu"], ACTS),
+                            "Y": (_X[:, :2], A)}),
     "random_network_features": (r.random_network_features, {"X": (_X, A), "activations": (["relu"], ACTS),
                                                              "widths": ([4], A), "rng": (0, G)}),
     "empirical_conjugate_kernel": (r.empirical_conjugate_kernel, {"X": (_X, A), "activations": (["relu"], ACTS),
@@ -228,16 +251,18 @@ BASE = {
                                         "rng": (0, G)}),
     "linearized_gd_predictions": (r.linearized_gd_predictions,
                                   {"Theta_train": (np.eye(3) + 0.1, A), "Theta_test_train": (np.ones((2, 3)), A),
-                                   "y": (np.ones(3), A), "times": ([0.0, 1.0], A)}),
+                                   "y": (np.ones(3), A), "times": ([0.0, 1.0], A), "f0_train": (np.zeros(3), A),
+                                   "lr": (0.1, S)}),
     "train_mlp_gd": (r.train_mlp_gd, {"params": (_PARAMS, "other"), "X": (_X, A), "y": (np.linspace(-1, 1, 5), A),
                                       "activations": (["relu"], ACTS), "lr": (0.1, S), "steps": (3, P),
-                                      "centered": (True, B)}),
-    "fit_power_law": (r.fit_power_law, {"sizes": ([100.0, 200.0, 400.0], A), "errors": ([0.1, 0.07, 0.05], A)}),
-    "root_mean_square": (r.root_mean_square, {"errors": ([[0.1, 0.2, 0.3]], A)}),
+                                      "centered": (True, B), "X_test": (_X[:, :2], A), "record": ([0, 3], A)}),
+    "fit_power_law": (r.fit_power_law, {"sizes": ([100.0, 200.0, 400.0], A), "errors": ([0.1, 0.07, 0.05], A),
+                                        "log_se": ([0.1, 0.1, 0.1], A)}),
+    "root_mean_square": (r.root_mean_square, {"errors": ([[0.1, 0.2, 0.3]], A), "axis": (-1, "axis")}),
     "standardized_entries": (r.standardized_entries, {"distribution": ("student-t", STR), "size": (10, P),
                                                       "df": (5.0, S), "rng": (0, G)}),
     "entry_fourth_moment": (r.entry_fourth_moment, {"distribution": ("student-t", STR), "df": (5.0, S)}),
-    "ks_distance": (r.ks_distance, {"eigenvalues": ([0.5, 1.0, 1.5], A), "law": (r.marchenko_pastur(0.5), "other")}),
+    "ks_distance": (r.ks_distance, {"eigenvalues": ([0.5, 1.0, 1.5], A), "law": (r.marchenko_pastur(0.5), "law")}),
 }
 # public names outside the table, and why
 NOT_FUZZED = {
@@ -266,8 +291,6 @@ KNOWN: dict[tuple[str, str], str] = {
     # laws.py belongs to the lead's rewrite: its check_weights call needs of="population_eigs"
     ("sample_covariance_law", "population_eigs"): "lead's file: check_weights(..., of='population_eigs') in laws.py",
     ("random_features_coefficients", "X"): _KERNEL_SCALE,
-    ("random_features_ridge_errors", "X"): _KERNEL_SCALE,
-    ("simulate_random_features_ridge", "X"): _KERNEL_SCALE,
 }
 # documented exceptions other than ValueError/TypeError: row -> (exception type, word of the message)
 DOCUMENTED = {"train_mlp_gd": (FloatingPointError, "lr")}

@@ -506,3 +506,36 @@ def test_mismatch_messages_name_both_arguments():
         r.linearized_gd_predictions(np.eye(3), None, np.ones(1), [0.0, 1.0])
     with pytest.raises(TypeError, match="labels must be a one-dimensional integer array"):
         r.prepare_data(np.eye(2), [[1], [1, 2]])
+
+
+def test_fuzz_findings_of_the_second_round_are_refused_by_name():
+    class NanLaw:
+        atom = 0.0
+
+        def cdf(self, x):
+            return np.full(np.shape(x), np.nan)
+
+    with pytest.raises(ValueError, match="^law: its cdf"):
+        r.ks_distance([0.5, 1.0], NanLaw())  # a silent nan before
+    with pytest.raises(TypeError, match="singularities"):
+        r.linear_spectral_statistic(np.log, [1.0], 0.5, singularities=[[0.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="num_points = 64 is too few"):  # RuntimeError before
+        r.linear_spectral_statistic(np.square, [1.0, 3.0], 0.5, singularities=[0.0], num_points=64)
+    assert np.isclose(r.linear_spectral_statistic(np.square, [1.0, 3.0], 0.5, singularities=[0.0]), 7.0)
+    with pytest.raises(ValueError, match="^other must be a vectorized"):
+        r.mehler_kernel("relu", [0.3], 4, other=_non_vectorized)
+    with pytest.raises(ValueError, match="unknown other"):
+        r.mehler_kernel("relu", [0.3], 4, other="swish")
+    params = r.init_mlp(3, [4], rng=0)
+    with pytest.raises(ValueError, match=r"record must be steps in \[0, steps\]"):
+        r.train_mlp_gd(params, np.eye(3), np.ones(3), ["relu"], 0.1, 0, record=[0, 3])
+
+
+def test_random_features_at_overflowing_data_scales_refuse_naming_the_data():
+    X = np.eye(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the kernels warn of the overflow first
+        with pytest.raises(ValueError, match="^X_test: the random features kernel"):  # "Phi must not ..." before
+            r.random_features_ridge_errors(X, np.ones(3), "exp", 4, 0.1, X_test=X * 1e300, y_test=np.ones(3))
+        with pytest.raises(ValueError, match="^X: the random features phi"):  # LinAlgError before
+            r.simulate_random_features_ridge(X * 1e300, np.ones(3), "relu", 4, 0.1, rng=0)
