@@ -155,10 +155,13 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
     else:
         s = check_array("log_se", log_se, ndim=1, low=0.0, low_open=True)
         if s.size != n.size:
-            raise ValueError(f"log_se must have one entry per size ({n.size}), got {s.size}")
+            raise ValueError(f"log_se must have one entry per entry of sizes ({n.size}), got {s.size}")
         if n.size < 2:
             raise ValueError(f"sizes must have at least 2 entries, got {n.size}")
-        w = 1.0 / s**2
+        # weights relative to the smallest standard error: 1 / s^2 over- or underflowed for
+        # log_se near 1e-+300 (nan slope); the variances are scaled back by s_min^2 below
+        s_min = float(s.min())
+        w = (s_min / s) ** 2
     xbar = np.sum(w * x) / np.sum(w)
     ybar = np.sum(w * y) / np.sum(w)
     sxx = np.sum(w * (x - xbar) ** 2)
@@ -178,13 +181,14 @@ def fit_power_law(sizes: Any, errors: Any, log_se: Any = None) -> PowerLawFit:
         var_slope = sigma2 / sxx
         var_icpt = sigma2 * (1.0 / n.size + xbar**2 / sxx)
     else:
-        var_slope = 1.0 / sxx
+        var_slope = 1.0 / sxx  # in units of s_min^2
         var_icpt = 1.0 / np.sum(w) + xbar**2 / sxx
+    unit = 1.0 if log_se is None else s_min  # standard errors scale with s_min (weighted fit)
     return PowerLawFit(
         slope=float(slope),
-        slope_se=float(np.sqrt(var_slope)),
+        slope_se=float(np.sqrt(var_slope) * unit),
         constant=float(np.exp(intercept)),
-        log_constant_se=float(np.sqrt(var_icpt)),
+        log_constant_se=float(np.sqrt(var_icpt) * unit),
         num_points=int(n.size),
     )
 

@@ -282,8 +282,10 @@ def ridge_risk(
     singular = (g == 0) & (c == 1)
     k = kappa[:, None]
     frac = k / (t + k)  # kappa / (t + kappa)
-    one_minus_df = (1.0 - c) + c * ((frac * (2.0 - frac)) @ w)  # 1 - df2/n, stable for c <= 1
     df = c * (((t / (t + k)) ** 2) @ w)  # df2/n, computed directly (accurate when small)
+    # 1 - df2/n: (1 - c) + c sum w frac (2 - frac) is stable for c <= 1 but cancels like c for
+    # large ratios (c = 1e100 gave 0, hence inf risks); 1 - df has no cancellation when df < 1/2
+    one_minus_df = np.where(df < 0.5, 1.0 - df, (1.0 - c) + c * ((frac * (2.0 - frac)) @ w))
     # kappa^2 t / (t + kappa)^2 written as t frac^2: no overflow of kappa^2 at huge ridges
     # (the limit there is noise + signal, not inf * 0 = nan)
     bias_num = r2 * ((t * frac**2) @ w)
@@ -365,7 +367,8 @@ def ridge_risk_isotropic(
     # overflows for c > 1 and tiny ridges, gamma^2 over- or underflows at extreme ridges).
     d = 1.0 - c - gp
     a = c - 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: a^2 of the branch not taken (and of the rationalized form, then correctly 0) at c ~ 1e300
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m_pos = 2.0 / (b + s)  # m itself, used only where d >= 0 (then b >= 0 and m <= 1 / (1 - c))
         gm = np.where(b >= 0, 2.0 * gp / (b + s), (s - b) / (2.0 * c))
         # m h with h = c gamma m + 1 - c, so that m - gamma m' = m h / s

@@ -346,9 +346,12 @@ def _ntk(params: MLPParams, acts: list[tuple[Callable, Callable]], X: np.ndarray
     else:
         ZY, SY = _forward(params, Y, acts)
         DY = _backward(params, ZY, acts)
-    theta = SX[-1].T @ SY[-1] / params.readout.size
-    for s, Dx, Dy, Sx, Sy in zip(_scales(params), DX, DY, SX[:-1], SY[:-1]):
-        theta += s**2 * (Dx.T @ Dy) * (Sx.T @ Sy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        theta = SX[-1].T @ SY[-1] / params.readout.size
+        for s, Dx, Dy, Sx, Sy in zip(_scales(params), DX, DY, SX[:-1], SY[:-1]):
+            theta += s**2 * (Dx.T @ Dy) * (Sx.T @ Sy)
+    if not np.isfinite(theta).all():  # inner products of features beyond the double range (inf - inf = nan)
+        raise ValueError("X (or Y): the network kernel overflows at this data scale; rescale the data")
     return theta
 
 

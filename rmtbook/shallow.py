@@ -158,15 +158,25 @@ def _solve_delta(lam: np.ndarray, n: int, alpha: np.ndarray, gamma: np.ndarray) 
     unique and Newton's method started at ``t0`` decreases monotonically to it (``F' > 0`` on the
     right of the root of a convex function that is negative at 1).
     """
-    lam = lam[None, :]
+    # delta is invariant under (lam, gamma) -> (lam, gamma) / s: solve at s = max lam, so that
+    # kernels of any scale (1e+-300) give the same iteration (no inf / inf = nan)
+    top = float(lam.max()) if lam.size and lam.max() > 0 else 1.0
+    lam = lam[None, :] / top
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        gamma = gamma / top
+        t = 1.0 + lam.sum() / (n * gamma)
+    if not np.all(np.isfinite(t)):
+        raise ValueError(
+            "ridge is too small relative to the kernel: ridge / (largest eigenvalue of Phi) "
+            f"underflows (largest eigenvalue {top:g}); use ridge >= 1e-300 times it"
+        )
     a = alpha[:, None]
     g = gamma[:, None]
-    t = 1.0 + lam.sum() / (n * gamma)
     converged = np.zeros(t.shape, dtype=bool)
     for _ in range(_MAX_ITER):
         denom = a * lam + g * t[:, None]
         F = t - 1.0 - (lam * t[:, None] / denom).sum(axis=1) / n
-        dF = 1.0 - (a * lam**2 / denom**2).sum(axis=1) / n
+        dF = 1.0 - ((a * lam / denom) * (lam / denom)).sum(axis=1) / n  # no denom^2 overflow
         step = F / dF
         t_new = np.maximum(t - step, 1.0)
         converged = np.abs(t_new - t) <= _RTOL * t_new
@@ -303,10 +313,12 @@ def random_features_errors_from_kernel(
     g = psi + ridges[:, None]                          # (G, n): eigenvalues of Qbar^{-1}
     Yt = U.T @ Y                                       # (n, k)
     w = (Yt**2).sum(axis=1)                            # (n,)
-    t1 = (psi / g**2).sum(axis=1) / widths             # (1/N) tr Psi Qbar^2
+    t1 = ((psi / g) / g).sum(axis=1) / widths          # (1/N) tr Psi Qbar^2 (no g^2 overflow)
     t2 = ((psi / g) ** 2).sum(axis=1) / widths         # (1/N) tr (Psi Qbar)^2
     denom = 1.0 - t2
-    train = ridges**2 / n * (w[None, :] * (1.0 + (t1 / denom)[:, None] * psi) / g**2).sum(axis=1)
+    # (gamma / g)^2 in [0, 1] instead of gamma^2 / g^2: no overflow at huge ridges (inf * 0 = nan)
+    rg = ridges[:, None] / g
+    train = (w[None, :] * (1.0 + (t1 / denom)[:, None] * psi) * rg**2).sum(axis=1) / n
 
     test = None
     if all(given):
@@ -327,10 +339,12 @@ def random_features_errors_from_kernel(
         coeffs = Yt[None, :, :] / g[:, :, None]                       # (G, n, k): U^T Qbar y
         pred = scale[:, None, None] * np.matmul(B.T[None, :, :], coeffs)  # (G, nhat, k)
         bias = ((Yh[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
-        energy = (w[None, :] * psi / g**2).sum(axis=1) / widths      # (1/N) y^T Qbar Psi Qbar y
+        # energy = (1/N) y^T Qbar Psi Qbar y and the bracket below are written per unit of
+        # scale = (N/n) / (1 + delta): scale^2 overflowed for huge widths (inf * 0 = nan)
+        energy_per_scale = (w[None, :] * (psi / g) / g).sum(axis=1) / (n * (1.0 + delta))
         b = (B**2).sum(axis=1)                                        # (n,) diag of U^T Phi_c Phi_c^T U
-        cross = scale**2 * ((1.0 + ridges[:, None] / g) / g * b[None, :]).sum(axis=1) / nhat
-        test = bias + energy / denom * (scale * d.mean() - cross)
+        cross_per_scale = ((1.0 + ridges[:, None] / g) * (scale[:, None] / g) * b[None, :]).sum(axis=1) / nhat
+        test = bias + energy_per_scale / denom * (d.mean() - cross_per_scale)
         test = _shaped(test, shape)
     return RandomFeaturesErrors(train=_shaped(train, shape), test=test, delta=_shaped(delta, shape))
 

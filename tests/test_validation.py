@@ -539,3 +539,46 @@ def test_random_features_at_overflowing_data_scales_refuse_naming_the_data():
             r.random_features_ridge_errors(X, np.ones(3), "exp", 4, 0.1, X_test=X * 1e300, y_test=np.ones(3))
         with pytest.raises(ValueError, match="^X: the random features phi"):  # LinAlgError before
             r.simulate_random_features_ridge(X * 1e300, np.ones(3), "relu", 4, 0.1, rng=0)
+
+
+@pytest.mark.parametrize("ratio", [1e100, 1e300])
+def test_ridge_risk_at_huge_ratios_predicts_zero(ratio):
+    # p >> n: betahat -> 0, risk -> noise + signal (1 - df2/n cancelled to 0 before: inf or nan)
+    risk = _quiet(lambda: r.ridge_risk(ratio, 0.1, noise_var=0.5, population_eigs=[1.0, 3.0]))
+    assert np.isclose(risk.out_of_sample, 0.5 + 2.0, rtol=1e-12)
+    iso = _quiet(lambda: r.ridge_risk(ratio, 0.1, noise_var=0.5))
+    oracle = _quiet(lambda: r.ridge_risk_isotropic(ratio, 0.1, noise_var=0.5))
+    assert np.isclose(iso.out_of_sample, oracle.out_of_sample, rtol=1e-12)
+
+
+def test_random_features_formulas_at_extreme_widths_ridges_and_scales():
+    X = np.random.default_rng(0).standard_normal((6, 5))
+    X /= np.linalg.norm(X, axis=0)
+    y, yt = np.linspace(-1, 1, 5), np.ones(3)
+    kernel_limit = _quiet(lambda: r.random_features_ridge_errors(X, y, "relu", 1e15, 0.1, X[:, :3], yt))
+    huge = _quiet(lambda: r.random_features_ridge_errors(X, y, "relu", 1e300, 0.1, X[:, :3], yt))
+    assert np.isclose(huge.test, kernel_limit.test, rtol=1e-10)  # test was nan (scale^2 overflowed)
+    big_ridge = _quiet(lambda: r.random_features_ridge_errors(X, y, "relu", 8, 1e300, X[:, :3], yt))
+    assert np.isclose(big_ridge.train, np.mean(y**2)) and np.isclose(big_ridge.test, 1.0)  # train was nan
+    # delta is invariant under (eigenvalues, ridge) -> s (eigenvalues, ridge)
+    lam = np.array([1.0, 2.0, 3.0])
+    base = r.random_features_delta(lam, 8, 0.1)
+    for s in (1e-300, 1e300):
+        assert np.isclose(r.random_features_delta(lam * s, 8, 0.1 * s), base, rtol=1e-12)
+    with pytest.raises(ValueError, match="^ridge is too small relative to the kernel"):  # nan before
+        r.random_features_delta(lam, 8, 5e-324)
+
+
+def test_weighted_power_law_fit_is_invariant_to_the_scale_of_log_se():
+    fit = r.fit_power_law([100.0, 200.0, 400.0], [0.1, 0.07, 0.05], log_se=[0.1, 0.2, 0.1])
+    for k in (1e-300, 1e300):  # nan slope before
+        scaled = r.fit_power_law([100.0, 200.0, 400.0], [0.1, 0.07, 0.05], log_se=[0.1 * k, 0.2 * k, 0.1 * k])
+        assert np.isclose(scaled.slope, fit.slope, rtol=1e-12)
+        assert np.isclose(scaled.slope_se, fit.slope_se * k, rtol=1e-12)
+
+
+def test_empirical_ntk_refuses_an_overflowing_data_scale():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="^X .*overflows"):  # a nan kernel before
+            r.empirical_ntk(np.eye(3) * 1e300, ["relu"], [4], rng=0)
