@@ -288,6 +288,24 @@ def check_vectorized_callable(
     return f
 
 
+def check_data_scale(name: str, X: np.ndarray) -> np.ndarray:
+    """Refuse data (columns are samples) whose Gram matrix ``X^T X`` leaves the double range.
+
+    Kernels of data are functions of ``X^T X``: entries beyond about 1e154 make the squared column
+    norms overflow, and the kernels would be inf - inf = NaN. Returns ``X``.
+    """
+    top = float(np.abs(X).max()) if X.size else 0.0
+    if top > 0:
+        with np.errstate(over="ignore"):
+            largest = top * top * float(np.max(np.sum((X / top) ** 2, axis=0)))
+        if not np.isfinite(largest):
+            raise ValueError(
+                f"{name}: its squared column norms overflow (entries up to {top:g}), so does the "
+                f"Gram matrix {name}^T {name}; rescale {name}"
+            )
+    return X
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Validate a boolean flag (Python or numpy bool; strings such as ``'yes'`` are refused)."""
     if not isinstance(value, (bool, np.bool_)):

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_int, check_scalar
+from ._validation import check_array, check_bool, check_data_scale, check_int, check_scalar
 from .kernels import _Activation, _check_order, _dual, _kernel_matrix, _resolve
 
 __all__ = [
@@ -81,7 +81,7 @@ def _activations(activations: Any) -> list[_Activation]:
 
 
 def _data(X: Any) -> np.ndarray:
-    return check_array("X", X, ndim=2)
+    return check_data_scale("X", check_array("X", X, ndim=2))
 
 
 def conjugate_kernel(

@@ -224,12 +224,16 @@ def root_mean_square(errors: Any, axis: int = -1) -> tuple[Any, Any]:
     m = e.shape[axis]
     if m < 2:
         raise ValueError(f"errors must hold at least 2 draws along axis {axis}, got {m}")
-    sq = e**2
-    ms = sq.mean(axis=axis)
-    if np.any(ms <= 0):
+    # squares of errors scaled by their largest modulus along the draws: e^2 over- or underflowed
+    # for errors near 1e+-160 (an infinite RMS, or "all zero"); the standard error of log RMS is
+    # scale-invariant and the RMS is scaled back
+    top = np.max(np.abs(e), axis=axis, keepdims=True)
+    if np.any(top <= 0):
         raise ValueError("errors must not be all zero along the draws (the log of the RMS is undefined)")
+    sq = (e / top) ** 2
+    ms = sq.mean(axis=axis)
     se = sq.std(axis=axis, ddof=1) / (2.0 * np.sqrt(m) * ms)
-    rms = np.sqrt(ms)
+    rms = np.squeeze(top, axis=axis) * np.sqrt(ms)
     if rms.ndim == 0:
         return float(rms), float(se)
     return rms, se

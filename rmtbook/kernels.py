@@ -78,7 +78,7 @@ from scipy import fft as _fft
 
 from . import hermite as _hermite
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_bool, check_int, check_scalar, check_vectorized_callable
+from ._validation import check_array, check_bool, check_data_scale, check_int, check_scalar, check_vectorized_callable
 
 __all__ = [
     "CLOSED_FORM_ACTIVATIONS",
@@ -883,7 +883,7 @@ def _check_order(order: Any) -> int | None:
 
 
 def _check_data(X: Any) -> np.ndarray:
-    return check_array("X", X, ndim=2)
+    return check_data_scale("X", check_array("X", X, ndim=2))
 
 
 def random_features_kernel(

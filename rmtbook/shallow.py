@@ -55,7 +55,7 @@ from scipy import linalg
 
 from . import kernels as _kernels
 from ._rng import RngLike, as_generator
-from ._validation import check_array, check_choice, check_int, check_matching_columns
+from ._validation import check_array, check_choice, check_data_scale, check_int, check_matching_columns
 from .hermite import get_activation
 
 __all__ = [
@@ -393,7 +393,7 @@ def random_features_train_test_kernels(
     )
     if X_test is None:
         return _finite_kernel(fn(X, activation), "X"), None, None
-    Xt = check_array("X_test", X_test, ndim=2)
+    Xt = check_data_scale("X_test", check_array("X_test", X_test, ndim=2))
     if Xt.shape[0] != X.shape[0]:
         raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
     n = X.shape[1]

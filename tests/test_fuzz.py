@@ -287,16 +287,9 @@ LEAD_CASES: set[tuple[str, str]] = {
     ("scl.stieltjes", "z"),  # nan at z = 5e-324
 }
 # (row, argument) pairs that still fail for reasons outside this round, each with its reason
-_KERNEL_SCALE = ("kernels of data scaled by 1e+-300 over- or underflow inside rmtbook.kernels "
-                 "(being split in parallel; fix after the split)")
 KNOWN: dict[tuple[str, str], str] = {
-    ("conjugate_kernel", "X"): _KERNEL_SCALE,
-    ("neural_tangent_kernel", "X"): _KERNEL_SCALE,
-    ("random_features_kernel", "X"): _KERNEL_SCALE,
-    ("random_features_kernel_linear_equivalent", "X"): _KERNEL_SCALE,
     # laws.py belongs to the lead's rewrite: its check_weights call needs of="population_eigs"
     ("sample_covariance_law", "population_eigs"): "lead's file: check_weights(..., of='population_eigs') in laws.py",
-    ("random_features_coefficients", "X"): _KERNEL_SCALE,
 }
 # documented exceptions other than ValueError/TypeError: row -> (exception type, word of the message)
 DOCUMENTED = {"train_mlp_gd": (FloatingPointError, "lr")}

@@ -536,7 +536,7 @@ def test_random_features_at_overflowing_data_scales_refuse_naming_the_data():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the kernels warn of the overflow first
         with pytest.raises(ValueError, match="^X_test: the random features kernel"):  # "Phi must not ..." before
-            r.random_features_ridge_errors(X, np.ones(3), "exp", 4, 0.1, X_test=X * 1e300, y_test=np.ones(3))
+            r.random_features_ridge_errors(X, np.ones(3), "exp", 4, 0.1, X_test=X * 40, y_test=np.ones(3))
         with pytest.raises(ValueError, match="^X: the random features phi"):  # LinAlgError before
             r.simulate_random_features_ridge(X * 1e300, np.ones(3), "relu", 4, 0.1, rng=0)
 
@@ -582,3 +582,31 @@ def test_empirical_ntk_refuses_an_overflowing_data_scale():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(ValueError, match="^X .*overflows"):  # a nan kernel before
             r.empirical_ntk(np.eye(3) * 1e300, ["relu"], [4], rng=0)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_root_mean_square_at_extreme_scales(scale):
+    e = np.array([[0.1, 0.2, 0.3], [1.0, -2.0, 0.5]])
+    rms, se = r.root_mean_square(e)
+    rms_s, se_s = _quiet(lambda: r.root_mean_square(e * scale))  # inf, or "all zero", before
+    np.testing.assert_allclose(rms_s, rms * scale, rtol=1e-12)
+    np.testing.assert_allclose(se_s, se, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda X: r.random_features_kernel(X, "relu"),
+    lambda X: r.random_features_kernel_linear_equivalent(X, "relu"),
+    lambda X: r.random_features_coefficients(X, "relu"),
+    lambda X: r.conjugate_kernel(X, ["relu", "erf"]),
+    lambda X: r.neural_tangent_kernel(X, ["relu", "erf"]),
+])
+def test_kernels_of_data_whose_gram_matrix_overflows_are_refused(call):
+    X = np.random.default_rng(0).standard_normal((6, 5))
+    X /= np.linalg.norm(X, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="^X: its squared column norms overflow"):  # nan or inf before
+            call(X * 1e160)
+    assert np.all(np.isfinite(np.concatenate([np.ravel(a) for a in np.atleast_1d(call(X * 1e50))])))
+    with pytest.raises(ValueError, match="^X_test: its squared"):
+        r.random_features_ridge_errors(X, np.ones(5), "relu", 4, 0.1, X_test=X * 1e160, y_test=np.ones(5))
