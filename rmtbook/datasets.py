@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -235,6 +236,15 @@ def load_digits_data(
 # ---------------------------------------------------------------------------------------------
 # IDX files (MNIST)
 # ---------------------------------------------------------------------------------------------
+def _as_path(path: Any) -> Path:
+    """Validate a file-system path argument (``str`` or ``os.PathLike``, not empty)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__}")
+    if isinstance(path, str) and path == "":
+        raise ValueError("path must not be empty")
+    return Path(path)
+
+
 def _open(path: Path):
     with open(path, "rb") as handle:
         head = handle.read(2)
@@ -275,7 +285,7 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     ----------
     LeCun et al. (1998), the MNIST database's file format. Used in chapter ``08_random_features``.
     """
-    path = Path(path)
+    path = _as_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"IDX file not found: {path}")
     if expected_magic is not None:
@@ -293,7 +303,7 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     magic = int.from_bytes(raw[:4], "big")
     if expected_magic is not None and magic != expected_magic:
         raise ValueError(
-            f"bad magic number in {path}: expected {expected_magic}, got {magic} "
+            f"bad magic number in {path}: expected_magic is {expected_magic}, the file holds {magic} "
             "(is this the right IDX file, or a corrupted download?)"
         )
     if magic >> 8 != 0x08:
@@ -334,7 +344,9 @@ def write_idx(path: PathLike, array: Any, *, compress: Optional[bool] = None) ->
     Used in ``tests/test_datasets.py`` and chapter ``08_random_features`` to build small
     synthetic MNIST-like files without any download.
     """
-    path = Path(path)
+    path = _as_path(path)
+    if path.is_dir():
+        raise ValueError(f"path {path} is a directory; give a file name")
     arr = check_array("array", array, ndim=(1, 2, 3), low=0, high=255)
     if not np.all(arr == np.round(arr)):
         raise ValueError("array must hold integers in [0, 255]")
@@ -404,7 +416,7 @@ def load_mnist(
     LeCun et al. (1998). Used in chapter ``08_random_features``.
     """
     split = check_choice("split", split, MNIST_FILES)
-    directory = Path(path)
+    directory = _as_path(path)
     image_base, label_base = MNIST_FILES[split]
     if not directory.is_dir():
         raise FileNotFoundError(

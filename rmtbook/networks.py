@@ -573,7 +573,9 @@ def train_mlp_gd(
     else:
         rec = check_array("record", record, ndim=1)
         if rec.min() < 0 or rec.max() > steps:
-            raise ValueError(f"entries of record must be steps in [0, steps] = [0, {steps}], got {rec.min():g} to {rec.max():g}")
+            raise ValueError(
+                f"entries of record must be steps in [0, steps] = [0, {steps}], got {rec.min():g} to {rec.max():g}"
+            )
         rec = np.unique(rec).astype(int)
     Xt = None if X_test is None else _check_data("X_test", X_test, params.input_dim)
     weights = [w.copy() for w in params.weights]

@@ -610,3 +610,15 @@ def test_kernels_of_data_whose_gram_matrix_overflows_are_refused(call):
     assert np.all(np.isfinite(np.concatenate([np.ravel(a) for a in np.atleast_1d(call(X * 1e50))])))
     with pytest.raises(ValueError, match="^X_test: its squared"):
         r.random_features_ridge_errors(X, np.ones(5), "relu", 4, 0.1, X_test=X * 1e160, y_test=np.ones(5))
+
+
+def test_file_arguments_are_refused_by_name(tmp_path):
+    with pytest.raises(TypeError, match="^path must be a str or an os.PathLike"):  # a bare TypeError of Path() before
+        r.read_idx(None)
+    with pytest.raises(ValueError, match="^path must not be empty"):
+        r.load_mnist("")
+    with pytest.raises(ValueError, match="is a directory"):  # IsADirectoryError before
+        r.write_idx(tmp_path, np.zeros(3, dtype=np.uint8))
+    path = r.write_idx(tmp_path / "labels.idx", np.zeros(3, dtype=np.uint8))
+    with pytest.raises(ValueError, match="expected_magic is 2051, the file holds 2049"):
+        r.read_idx(path, expected_magic=r.IDX_IMAGE_MAGIC)
