@@ -20,7 +20,7 @@ import numpy as np
 from . import hermite as _hermite
 from ._pair_quadrature import accurate_expectation, correlation, trapezoid_expectation
 from ._typing import Activation
-from ._validation import check_int
+from ._validation import check_int, check_vectorized_callable
 
 __all__: list[str] = []
 
@@ -49,8 +49,14 @@ def resolve(activation: Activation | ResolvedActivation, name: str = "activation
             raise ValueError(
                 f"unknown {name} {activation!r}; valid names are {sorted(_hermite.ACTIVATIONS)} or a callable"
             )
-    elif isinstance(activation, _hermite.Activation) or callable(activation):
+    elif isinstance(activation, _hermite.Activation):
         key = None
+        registered = activation.name in _hermite.ACTIVATIONS and _hermite.get_activation(activation.name) is activation
+        if not registered:
+            check_vectorized_callable(name, activation.fn)
+    elif callable(activation):
+        key = None
+        check_vectorized_callable(name, activation)
     else:
         raise TypeError(f"{name} must be an activation name or a callable, got {type(activation).__name__}")
     act = _hermite.get_activation(activation)

@@ -49,7 +49,12 @@ _MEHLER_TAIL = 1e-17
 
 def correlation(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """sqrt(q1 q2) and the correlation clipped to [-1, 1] (0 when a variance vanishes)."""
-    s = np.sqrt(q1 * q2)
+    with np.errstate(over="ignore", under="ignore"):
+        s = np.sqrt(q1 * q2)  # exact rho = 1 on the diagonal (q1 = q2) in the normal range
+    # where q1 q2 under- or overflows (variances beyond 1e+-154), the product of the roots
+    out_of_range = ~np.isfinite(s) | ((s == 0) & (q1 > 0) & (q2 > 0))
+    if np.any(out_of_range):
+        s = np.where(out_of_range, np.sqrt(q1) * np.sqrt(q2), s)
     safe = np.where(s > 0, s, 1.0)
     rho = np.where(s > 0, np.clip(k / safe, -1.0, 1.0), 0.0)
     return s, rho

@@ -39,6 +39,7 @@ Couillet & Liao (2022), Thm 2.6.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +59,8 @@ _FLOOR = 1e-10
 _WARM_MIN_POINTS = 64
 #: fewest anchors per support interval in the warm-started solve
 _WARM_ANCHORS = 8
+#: |z| (scaled units, the largest population eigenvalue being 1) below which u = z / (1 - c)
+_TINY = 1e-200
 #: a root is accepted when |x(u) - z| <= _RESIDUAL * (size of the terms of x(u) and of z)
 _RESIDUAL = 1e-10
 
@@ -104,7 +107,7 @@ class Population:
 def make_population(population_eigs, ratio, weights=None, *, name: str = "population_eigs") -> Population:
     """Validate and split a population (``population_eigs >= 0``, not all 0; ``ratio > 0``)."""
     t = check_array(name, population_eigs, ndim=(0, 1), low=0.0).ravel()
-    w = check_weights("weights", weights, t.size)
+    w = check_weights("weights", weights, t.size, of=name)
     c = check_scalar("ratio", ratio, low=0.0, low_open=True)
     eigs, wts = merge_atoms(t, w)
     if eigs.size == 0 or eigs[-1] <= 0:
@@ -140,9 +143,14 @@ def _sums(u: np.ndarray, t: np.ndarray, coefs: list[np.ndarray], powers: list[in
 
 
 def x_of_u(u: np.ndarray, t: np.ndarray, w: np.ndarray, c: float) -> np.ndarray:
-    """``x(u) = u (1 - c sum w t / (t - u))`` (the outlier map ``psi`` of spiked models)."""
-    (s,) = _sums(u, t, [w * t], [1])
-    return u * (1.0 - c * s)
+    """``x(u) = u (1 - c sum w t / (t - u))`` (the outlier map ``psi`` of spiked models).
+
+    Evaluated as ``u ((1 - c) - c u sum w / (t - u))`` (``t / (t - u) = 1 + u / (t - u)``): the
+    same value without the cancellation of ``1 - c s(u)`` at small ``|u|``, where ``x`` is
+    ``O(u)`` (or ``O(u^2)`` at ``c = 1``, the hard edge).
+    """
+    s0, s1 = _sums(u, t, [w, w * t], [1, 1])
+    return u * np.where(np.abs(u) <= 1.0, (1.0 - c) - c * u * s0, 1.0 - c * s1)
 
 
 def h_of_u(u: np.ndarray, t: np.ndarray, w: np.ndarray, c: float, order: int = 0) -> list[np.ndarray]:
@@ -154,11 +162,17 @@ def h_of_u(u: np.ndarray, t: np.ndarray, w: np.ndarray, c: float, order: int = 0
 
 def _residual(u: np.ndarray, z: np.ndarray, t: np.ndarray, w: np.ndarray, c: float):
     """``F = x(u) - z``, ``F' = 1 - h(u)`` and the size of the terms of ``F`` (for tolerances)."""
-    wt = w * t
-    s, s2 = _sums(u, t, [wt, c * wt * t], [1, 2])
-    term = c * u * s
-    size = np.abs(u) + np.abs(term) + np.abs(z)
-    return u - term - z, 1.0 - s2, size
+    # c may be an array broadcast with u (effective ridges over many ratios): coefficients per atom
+    s0, s1, s2, d1, d0 = _sums(u, t, [w, w * t, w * t * t, w * t, w], [1, 1, 2, 2, 2])
+    s2 = c * s2
+    small = np.abs(u) <= 1.0  # the two forms of x_of_u
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = np.where(small, (1.0 - c) * u, u)
+        b = np.where(small, c * u * u * s0, c * u * s1)
+        # x'(u) = 1 - h(u), written (1 - c) - c u sum w (2 t - u) / (t - u)^2 for small |u|
+        fp = np.where(small, (1.0 - c) - c * u * (2.0 * d1 - u * d0), 1.0 - s2)
+    size = np.abs(a) + np.abs(b) + np.abs(z)
+    return a - b - z, fp, size
 
 
 # ------------------------------------------------------------------------------------------------
@@ -216,9 +230,7 @@ def _monotone_newton(z: np.ndarray, u0: np.ndarray, t: np.ndarray, w: np.ndarray
         if active.size == 0:
             break
         ua, ca = u[active], c[active]
-        s, s2 = _sums(ua, t, [wt, wt * t], [1, 2])
-        f = ua - ca * ua * s - z[active]
-        fp = 1.0 - ca * s2
+        f, fp, _ = _residual(ua, z[active], t, w, ca)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = f / fp
         bad = ~np.isfinite(step) | (fp <= 0)
@@ -286,12 +298,16 @@ class Silverstein:
         spread = np.sqrt(c * np.sum(w * t * t))  # h(u) < 1 once |t_k - u| > spread for every k
 
         def g_fun(u, _idx):  # h^{-1/2} - 1: nearly linear near a pole, zero where h = 1
-            h, dh = h_of_u(u, t, w, c, 1)
-            return h ** -0.5 - 1.0, -0.5 * dh * h ** -1.5
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # u on a pole: h = inf
+                h, dh = h_of_u(u, t, w, c, 1)
+                g, dg = h ** -0.5 - 1.0, -0.5 * dh * h ** -1.5
+            return np.where(np.isfinite(h), g, -1.0), np.where(np.isfinite(dg), dg, 0.0)
 
-        # lower edge: h increases on (-inf, t_min); upper edge: h decreases on (t_max, inf)
-        lo = np.array([t[0] - 2.0 * spread, t[-1]])
-        hi = np.array([t[0], t[-1] + 2.0 * spread])
+        # lower edge: h increases on (-inf, t_min); upper edge: h decreases on (t_max, inf); the
+        # brackets are at least a few ulps wide (a tiny ratio puts the edges within rounding of
+        # the atoms)
+        lo = np.array([min(t[0] - 2.0 * spread, t[0] * (1.0 - 16.0 * _EPS)), t[-1]])
+        hi = np.array([t[0], max(t[-1] + 2.0 * spread, t[-1] * (1.0 + 16.0 * _EPS))])
         # g = h^{-1/2} - 1 is positive far away, negative near the pole
         roots = bracketed_newton(g_fun, lo, hi, 0.5 * (lo + hi), np.array([False, True]))
         u_low, u_up = float(roots[0]), float(roots[1])
@@ -382,6 +398,32 @@ class Silverstein:
         out = np.where(lower, np.conj(out), out)
         return (out * s).reshape(z.shape)
 
+    def u_over_z(self, z) -> tuple[np.ndarray, np.ndarray]:
+        """``u(z)`` and ``u(z) / z = 1 + delta(z)`` (complex arrays, original units), ``z != 0``.
+
+        For ``|z|`` so small that ``z`` underflows in scaled units the ratio is its limit
+        ``1 / (1 - c)`` (``c < 1``); where the true ratio exceeds the double range (``c >= 1``,
+        ``|u(0)| / |z| > 1e308``) it is ``inf`` and a RuntimeWarning says so.
+        """
+        z = np.asarray(z, dtype=complex)
+        u = self.u(z)
+        tiny = np.abs(z) < _TINY * self.pop.scale
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            ratio = u / np.where(z == 0, 1.0, z)
+        if self.pop.c < 1.0 and np.any(tiny):
+            ratio = np.where(tiny, 1.0 / (1.0 - self.pop.c), ratio)
+        # (c = 1: u / z = i / sqrt(z sum w / t) is computed, not a limit)
+        bad = ~np.isfinite(ratio)
+        if np.any(bad):
+            warnings.warn(
+                "u(z) / z = 1 + delta(z) exceeds the double range at |z| = "
+                f"{np.abs(z[bad]).min():.3g} (an atom or the hard edge at 0); returning inf",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            ratio = np.where(bad, np.inf, ratio)
+        return u, ratio
+
     def stieltjes(self, z) -> np.ndarray:
         """``m(z) = -w_0/z + (1 - w_0)(u/z) sum_k w_k/(t_k - u)`` (complex, original units).
 
@@ -399,17 +441,32 @@ class Silverstein:
         nz = ~zero
         if np.any(nz):
             zn = z[nz]
-            u = self.u(zn)
+            u, ratio = self.u_over_z(zn)
             t = pop.t * pop.scale
-            r = (u / zn) * ((1.0 / (t[None, :] - u.ravel()[:, None])) @ pop.w).reshape(u.shape)
-            m = (1.0 - pop.zero_weight) * r - pop.zero_weight / zn
+            with np.errstate(over="ignore", invalid="ignore"):
+                r = ratio * ((1.0 / (t[None, :] - u.ravel()[:, None])) @ pop.w).reshape(u.shape)
+                m = r if pop.zero_weight == 0.0 else (1.0 - pop.zero_weight) * r - pop.zero_weight / zn
+            m = np.where(np.isfinite(m), m, -np.inf + 0j)  # beyond the double range (warned)
             real = zn.imag == 0
             m[real] = m[real].real + 1j * np.maximum(m[real].imag, 0.0)
             out[nz] = m
         return out
 
     def _u_scaled(self, z: np.ndarray) -> np.ndarray:
-        t, w, c = self.pop.t, self.pop.w, self.pop.c
+        c = self.pop.c
+        tiny = np.abs(z) < _TINY
+        if c <= 1.0 and np.any(tiny):
+            # u(0) = 0 and, to first order (exact here, |z| << every t_k), u = z / (1 - c); at
+            # c = 1 (the hard edge) x(u) = -u^2 sum w / t + O(u^3): u = i sqrt(z / sum w / t), the
+            # root in the upper half-plane. Newton's stopping rule cannot resolve roots this small.
+            out = np.empty(z.shape, dtype=complex)
+            if c < 1.0:
+                out[tiny] = z[tiny] / (1.0 - c)
+            else:
+                out[tiny] = 1j * np.sqrt(z[tiny] / np.sum(self.pop.w / self.pop.t))
+            if not np.all(tiny):
+                out[~tiny] = self._u_scaled(z[~tiny])
+            return out
         out = np.empty(z.shape, dtype=complex)
         real = z.imag == 0
         x = z.real

@@ -215,16 +215,116 @@ def check_callable(name: str, value: Any) -> Callable[..., Any]:
     return value
 
 
-def check_weights(name: str, weights: Any, size: int) -> np.ndarray:
+#: Real probe of :func:`check_vectorized_callable`: a 2-D array (kernels evaluate activations on
+#: grids) from 0 to +-40, the range of the package's Gaussian quadratures.
+REAL_PROBE = np.array([[-40.0, -8.0, -2.0, -0.5, -1e-3, 0.0], [1e-3, 0.5, 1.0, 2.0, 8.0, 40.0]])
+#: Complex probe (contour integrals): points of a circle of radius 2 around 1, as a 2-D array.
+COMPLEX_PROBE = (1.0 + 2.0 * np.exp(2j * np.pi * np.arange(8) / 8)).reshape(2, 4)
+
+
+def check_vectorized_callable(
+    name: str, f: Any, probe: Any = None, *, allow_complex: bool = False
+) -> Callable[..., Any]:
+    """Validate a user callable meant to act elementwise on arrays, by one evaluation on a probe.
+
+    The one place where every user callable (an activation, a kernel function ``f``, a test
+    function of a spectral statistic) is checked, so that a callable that is not vectorized,
+    returns the wrong shape, NaN, inf or complex values, or raises, gives a clear error naming
+    the argument instead of an IndexError, einsum error or NaN deep inside.
+
+    Parameters
+    ----------
+    name
+        Argument name used in the error message (``"activation"``, ``"f"``, ...).
+    f
+        The callable.
+    probe
+        Array on which ``f`` is evaluated (default :data:`REAL_PROBE`, or :data:`COMPLEX_PROBE`
+        with ``allow_complex``).
+    allow_complex
+        Accept complex output (analytic test functions on a contour).
+
+    Returns
+    -------
+    callable
+        ``f`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable, or returns non-numeric values.
+    ValueError
+        If ``f`` raises on the probe, returns a shape other than the probe's, or non-finite
+        (or, unless allowed, complex) values.
+    """
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {_describe(f)}")
+    x = np.array((COMPLEX_PROBE if allow_complex else REAL_PROBE) if probe is None else probe)
+    where = f"on a probe array of shape {x.shape}"
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = f(x.copy())
+    except Exception as exc:  # the user's callable: any failure becomes a clear refusal
+        raise ValueError(
+            f"{name} must be a vectorized (elementwise) callable on numpy arrays; calling it {where} "
+            f"raised {type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        arr = np.asarray(out)
+    except Exception as exc:
+        raise TypeError(f"{name} must return an array of numbers, got {_describe(out)}") from exc
+    if arr.shape != x.shape:
+        raise ValueError(
+            f"{name} must be vectorized: it must return an array of the input's shape {x.shape}, "
+            f"got {'a scalar' if arr.ndim == 0 else f'shape {arr.shape}'} {where}"
+        )
+    if not (arr.dtype == bool or np.issubdtype(arr.dtype, np.number)):
+        raise TypeError(f"{name} must return real numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr) and not allow_complex:
+        raise ValueError(f"{name} must return real values, got complex values {where}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must return finite values, got NaN or inf {where}")
+    return f
+
+
+def check_data_scale(name: str, X: np.ndarray) -> np.ndarray:
+    """Refuse data (columns are samples) whose Gram matrix ``X^T X`` leaves the double range.
+
+    Kernels of data are functions of ``X^T X``: entries beyond about 1e154 make the squared column
+    norms overflow, and the kernels would be inf - inf = NaN. Returns ``X``.
+    """
+    top = float(np.abs(X).max()) if X.size else 0.0
+    if top > 0:
+        with np.errstate(over="ignore"):
+            largest = top * top * float(np.max(np.sum((X / top) ** 2, axis=0)))
+        if not np.isfinite(largest):
+            raise ValueError(
+                f"{name}: its squared column norms overflow (entries up to {top:g}), so does the "
+                f"Gram matrix {name}^T {name}; rescale {name}"
+            )
+    return X
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Validate a boolean flag (Python or numpy bool; strings such as ``'yes'`` are refused)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
+def check_weights(name: str, weights: Any, size: int, *, of: str | None = None) -> np.ndarray:
     """Validate non-negative weights of a given length and return them normalized to sum 1.
 
-    ``None`` gives uniform weights.
+    ``None`` gives uniform weights. ``of`` names the argument holding the weighted values, so that
+    a length mismatch names both arguments.
     """
     if weights is None:
         return np.full(size, 1.0 / size)
     w = check_array(name, weights, ndim=1, low=0.0)
     if w.shape[0] != size:
-        raise ValueError(f"{name} must have length {size} (one weight per eigenvalue), got {w.shape[0]}")
+        per = "eigenvalue" if of is None else f"entry of {of}"
+        raise ValueError(f"{name} must have length {size} (one weight per {per}), got {w.shape[0]}")
     total = w.sum()
     if total <= 0:
         raise ValueError(f"{name} must have a positive sum, got {total:g}")

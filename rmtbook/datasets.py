@@ -29,6 +29,9 @@ Used in :doc:`/chapters/08_random_features`.
 from __future__ import annotations
 
 import gzip
+import math
+import os
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +41,7 @@ import numpy as np
 
 from ._rng import as_generator
 from ._typing import ArrayLike, RngLike
-from ._validation import check_array, check_choice, check_int
+from ._validation import check_array, check_bool, check_choice, check_int
 
 __all__ = [
     "LabelledData",
@@ -151,7 +154,12 @@ def prepare_data(
     [1.0, 1.0, 1.0, 1.0]
     """
     X = check_array("X", X, ndim=2)
-    lab = np.asarray(labels)
+    center = check_bool("center", center)
+    normalize = check_bool("normalize", normalize)
+    try:
+        lab = np.asarray(labels)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise TypeError(f"labels must be a one-dimensional integer array, got {labels!r:.60}") from exc
     if lab.ndim != 1 or not np.issubdtype(lab.dtype, np.integer):
         raise ValueError(f"labels must be a one-dimensional integer array, got shape {lab.shape} and dtype {lab.dtype}")
     if lab.shape[0] != X.shape[1]:
@@ -247,6 +255,15 @@ def load_digits_data(
 # ---------------------------------------------------------------------------------------------
 # IDX files (MNIST)
 # ---------------------------------------------------------------------------------------------
+def _as_path(path: str | os.PathLike) -> Path:
+    """Validate a file-system path argument (``str`` or ``os.PathLike``, not empty)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__}")
+    if isinstance(path, str) and path == "":
+        raise ValueError("path must not be empty")
+    return Path(path)
+
+
 def _open(path: Path) -> IO[bytes]:
     with open(path, "rb") as handle:
         head = handle.read(2)
@@ -280,7 +297,8 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        On a bad magic number, a non-byte data type or a size that does not match the file.
+        On a bad magic number, a non-byte data type, a size that does not match the file or a
+        corrupt gzip stream.
 
     References
     ----------
@@ -296,17 +314,25 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     >>> read_idx(path).shape
     (2, 3, 4)
     """
-    path = Path(path)
+    path = _as_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"IDX file not found: {path}")
-    with _open(path) as handle:
-        raw = handle.read()
+    if expected_magic is not None:
+        expected_magic = check_int("expected_magic", expected_magic, low=0)
+    try:
+        with _open(path) as handle:
+            raw = handle.read()
+    except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise ValueError(
+            f"path {path} is not a readable IDX file: its gzip stream is corrupt or truncated "
+            f"({type(exc).__name__}: {exc}); download it again"
+        ) from exc
     if len(raw) < 4:
         raise ValueError(f"{path} is too short to be an IDX file ({len(raw)} bytes)")
     magic = int.from_bytes(raw[:4], "big")
     if expected_magic is not None and magic != expected_magic:
         raise ValueError(
-            f"bad magic number in {path}: expected {expected_magic}, got {magic} "
+            f"bad magic number in {path}: expected_magic is {expected_magic}, the file holds {magic} "
             "(is this the right IDX file, or a corrupted download?)"
         )
     if magic >> 8 != 0x08:
@@ -318,7 +344,7 @@ def read_idx(path: PathLike, *, expected_magic: Optional[int] = None) -> np.ndar
     if len(raw) < header:
         raise ValueError(f"{path} is truncated: header of {header} bytes expected")
     shape = tuple(int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(ndim))
-    size = int(np.prod(shape))
+    size = math.prod(shape)  # Python ints: no int64 overflow for absurd declared sizes
     if len(raw) - header != size:
         raise ValueError(f"{path} declares shape {shape} ({size} bytes of data) but holds {len(raw) - header}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
@@ -356,7 +382,9 @@ def write_idx(path: PathLike, array: ArrayLike, *, compress: Optional[bool] = No
     >>> read_idx(path, expected_magic=IDX_LABEL_MAGIC).tolist()
     [3, 1, 4]
     """
-    path = Path(path)
+    path = _as_path(path)
+    if path.is_dir():
+        raise ValueError(f"path {path} is a directory; give a file name")
     arr = check_array("array", array, ndim=(1, 2, 3), low=0, high=255)
     if not np.all(arr == np.round(arr)):
         raise ValueError("array must hold integers in [0, 255]")
@@ -365,6 +393,8 @@ def write_idx(path: PathLike, array: ArrayLike, *, compress: Optional[bool] = No
     payload = header + data.tobytes(order="C")
     if compress is None:
         compress = path.suffix == ".gz"
+    else:
+        compress = check_bool("compress", compress)
     if compress:
         with gzip.open(path, "wb") as handle:
             handle.write(payload)
@@ -436,7 +466,7 @@ def load_mnist(
     ((4, 2), 1.0)
     """
     split = check_choice("split", split, MNIST_FILES)
-    directory = Path(path)
+    directory = _as_path(path)
     image_base, label_base = MNIST_FILES[split]
     if not directory.is_dir():
         raise FileNotFoundError(

@@ -42,7 +42,7 @@ import numpy as np
 
 from . import hermite as _hermite
 from ._typing import Activation, ArrayLike
-from ._validation import check_array, check_int, check_scalar
+from ._validation import check_array, check_bool, check_data_scale, check_int, check_scalar
 from ._kernel_core import ResolvedActivation, check_order, dual, kernel_matrix, resolve
 
 __all__ = [
@@ -126,7 +126,7 @@ def _activations(activations: Activations, depth: Optional[int] = None) -> list[
 
 
 def _data(X: ArrayLike) -> np.ndarray:
-    return check_array("X", X, ndim=2)
+    return check_data_scale("X", check_array("X", X, ndim=2))
 
 
 def _deprecated_return_all(name: str) -> None:
@@ -213,7 +213,7 @@ def conjugate_kernel(
     (True, (3, 3))
     """
     layers = _layers(_conjugate_layers, X, activations, depth, order)
-    if return_all:
+    if check_bool("return_all", return_all):
         _deprecated_return_all("conjugate_kernel")
         return layers
     return layers[-1]
@@ -298,7 +298,7 @@ def neural_tangent_kernel(
     1.0
     """
     layers = _layers(_ntk_layers, X, activations, depth, order)
-    if return_all:
+    if check_bool("return_all", return_all):
         _deprecated_return_all("neural_tangent_kernel")
         return layers
     return layers[-1]
@@ -338,10 +338,43 @@ def _layer_step(act: ResolvedActivation, A: float, B: float, q: float, p: int, n
     """Dual-activation Taylor data at rho_0 = A/q for one layer (value, slope, curvature, f(1))."""
     rho0 = np.clip(A / q, -1.0, 1.0)
     rho = np.array([rho0, 1.0])
-    f0, f_one = dual(act, q, rho, 0, order)
-    f1 = float(dual(act, q, rho[:1], 1, order)[0])
-    f2 = float(dual(act, q, rho[:1], 2, order)[0])
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            f0, f_one = dual(act, q, rho, 0, order)
+            f1 = float(dual(act, q, rho[:1], 1, order)[0])
+            f2 = float(dual(act, q, rho[:1], 2, order)[0])
+    except (OverflowError, ZeroDivisionError) as exc:  # Python float arithmetic
+        raise ValueError(
+            f"norm2 or activations: the dual activation at the layer variance q = {q:g} leaves the "
+            f"double range ({exc}); rescale the data (norm2) or change activations"
+        ) from exc
+    if not np.isfinite([f0, f1, f2, f_one]).all():  # numpy overflow (silenced above): refuse
+        raise ValueError(
+            f"norm2 or activations: the dual activation at the layer variance q = {q:g} leaves the "
+            "double range; rescale the data (norm2) or change activations"
+        )
     return float(f0), f1, f2, float(f_one)
+
+
+def _check_layer_scale(q: float, layer: int, what: str = "conjugate kernel") -> None:
+    """Refuse a layer whose kernel diagonal left (0, inf): the recursion divides by it."""
+    if not (np.isfinite(q) and q > 0):
+        raise ValueError(
+            f"activations: the {what} diagonal entering layer {layer + 1} is {q:g}; the recursion "
+            "needs it in (0, inf) (an activation that vanishes, or so many layers of a contracting "
+            "or expanding activation, e.g. ~1100 ReLU layers, that it under- or overflows); "
+            "change activations or norm2"
+        )
+
+
+def _finite_coefficients(coef: "KernelCoefficients") -> "KernelCoefficients":
+    """Return ``coef`` if every coefficient is finite, else refuse (never a silent inf or nan)."""
+    if not all(np.isfinite(a).all() for a in (coef.A, coef.B, coef.C)):
+        raise ValueError(
+            "norm2 or activations: the kernel coefficients left the double range (inf or nan); "
+            "rescale the data (norm2) or use fewer layers"
+        )
+    return coef
 
 
 def _check_recursion_args(activations: Activations, depth: Optional[int], p: int, norm2: float, order: Optional[int]):
@@ -408,16 +441,18 @@ def conjugate_kernel_coefficients(
     """
     acts, p, norm2, order = _check_recursion_args(activations, depth, p, norm2, order)
     A, B, C = [0.0], [1.0], [0.0]
-    for act in acts:
+    for layer, act in enumerate(acts):
         q = A[-1] + B[-1] * norm2 + C[-1]
+        _check_layer_scale(q, layer)
         f0, f1, f2, f_one = _layer_step(act, A[-1], B[-1], q, p, norm2, order)
+        beta_n = B[-1] * norm2 / q  # beta norm2 = B norm2 / q, in [0, 1]: no overflow of norm2^2
+        a_new = f0 + 0.5 * f2 * beta_n**2 / p
         beta = B[-1] / q
-        a_new = f0 + 0.5 * f2 * beta**2 * norm2**2 / p
         b_new = f1 * beta
         A.append(a_new)
         B.append(b_new)
         C.append(f_one - a_new - b_new * norm2)
-    return KernelCoefficients(np.array(A), np.array(B), np.array(C))
+    return _finite_coefficients(KernelCoefficients(np.array(A), np.array(B), np.array(C)))
 
 
 def neural_tangent_kernel_coefficients(
@@ -452,33 +487,51 @@ def neural_tangent_kernel_coefficients(
     [1.0, 2.0, 3.0, 4.0]
     """
     acts, p, norm2, order = _check_recursion_args(activations, depth, p, norm2, order)
+    for layer, act in enumerate(acts):
+        if act.key == "sign":  # as neural_tangent_kernel: g(1) = f'(1) / q is infinite
+            raise ValueError(
+                f"activations[{layer}] = 'sign' has no derivative kernel (its derivative is 2 delta_0); "
+                "use a smooth activation such as 'erf' for derivative kernels and the NTK"
+            )
     ck = conjugate_kernel_coefficients(acts, p, norm2=norm2, order=order)
     qs = ck.diagonal(norm2)
     At, Bt, Ct = [0.0], [1.0], [0.0]
     for layer, act in enumerate(acts, start=1):
         q = qs[layer - 1]
+        _check_layer_scale(q, layer - 1)
         rho0 = np.clip(ck.A[layer - 1] / q, -1.0, 1.0)
         beta = ck.B[layer - 1] / q
-        g0, g_one = (dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
-        g1 = float(dual(act, q, np.array([rho0]), 2, order)[0]) / q
-        # g'' = f''' / q: central difference of f'' (closed form or itself a difference)
-        h = 1e-4
-        lo, hi = max(rho0 - h, -1.0), min(rho0 + h, 1.0)
-        f2 = dual(act, q, np.array([lo, hi]), 2, order)
-        g2 = float(f2[1] - f2[0]) / (hi - lo) / q
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                g0, g_one = (dual(act, q, np.array([rho0, 1.0]), 1, order) / q)
+                g1 = float(dual(act, q, np.array([rho0]), 2, order)[0]) / q
+                # g'' = f''' / q: central difference of f'' (closed form or itself a difference)
+                h = 1e-4
+                lo, hi = max(rho0 - h, -1.0), min(rho0 + h, 1.0)
+                f2 = dual(act, q, np.array([lo, hi]), 2, order)
+                g2 = float(f2[1] - f2[0]) / (hi - lo) / q
+        except (OverflowError, ZeroDivisionError) as exc:  # Python float arithmetic
+            raise ValueError(
+                f"norm2 or activations: the derivative kernel at the layer variance q = {q:g} leaves "
+                f"the double range ({exc}); rescale the data (norm2) or change activations"
+            ) from exc
         qt = At[-1] + Bt[-1] * norm2 + Ct[-1]
-        a_new = ck.A[layer] + At[-1] * g0 + (0.5 * At[-1] * g2 * beta**2 + Bt[-1] * g1 * beta) * norm2**2 / p
+        _check_layer_scale(qt, layer - 1, "neural tangent kernel")
+        beta_n = beta * norm2  # in [0, 1]; norm2^2 alone overflows for norm2 ~ 1e155
+        a_new = ck.A[layer] + At[-1] * g0 + (0.5 * At[-1] * g2 * beta_n**2 + Bt[-1] * norm2 * g1 * beta_n) / p
         b_new = ck.B[layer] + At[-1] * g1 * beta + Bt[-1] * g0
         diag = qs[layer] + qt * g_one
         At.append(float(a_new))
         Bt.append(float(b_new))
         Ct.append(float(diag - a_new - b_new * norm2))
-    return KernelCoefficients(np.array(At), np.array(Bt), np.array(Ct))
+    return _finite_coefficients(KernelCoefficients(np.array(At), np.array(Bt), np.array(Ct)))
 
 
 def _common_norm(X: np.ndarray) -> float:
     norms = np.einsum("ij,ij->j", X, X)
     m = norms.mean()
+    if not np.isfinite(m):
+        raise ValueError("X: the squared column norms overflow (entries around 1e154 or more); rescale X")
     if m <= 0 or np.abs(norms - m).max() > 1e-6 * m:
         raise ValueError(
             "X must have columns of equal norm for the deep linear equivalents (unit-norm data, "

@@ -166,7 +166,7 @@ def fit_power_law(sizes: ArrayLike, errors: ArrayLike, log_se: ArrayLike | None 
     n = check_array("sizes", sizes, ndim=1, low=0.0, low_open=True)
     e = check_array("errors", errors, ndim=1, low=0.0, low_open=True)
     if e.size != n.size:
-        raise ValueError(f"errors must have one entry per size ({n.size}), got {e.size}")
+        raise ValueError(f"errors must have one entry per entry of sizes ({n.size}), got {e.size}")
     x, y = np.log(n), np.log(e)
     if log_se is None:
         if n.size < 3:
@@ -175,15 +175,24 @@ def fit_power_law(sizes: ArrayLike, errors: ArrayLike, log_se: ArrayLike | None 
     else:
         s = check_array("log_se", log_se, ndim=1, low=0.0, low_open=True)
         if s.size != n.size:
-            raise ValueError(f"log_se must have one entry per size ({n.size}), got {s.size}")
+            raise ValueError(f"log_se must have one entry per entry of sizes ({n.size}), got {s.size}")
         if n.size < 2:
             raise ValueError(f"sizes must have at least 2 entries, got {n.size}")
-        w = 1.0 / s**2
+        # weights relative to the smallest standard error: 1 / s^2 over- or underflowed for
+        # log_se near 1e-+300 (nan slope); the variances are scaled back by s_min^2 below
+        s_min = float(s.min())
+        w = (s_min / s) ** 2
     xbar = np.sum(w * x) / np.sum(w)
     ybar = np.sum(w * y) / np.sum(w)
     sxx = np.sum(w * (x - xbar) ** 2)
-    if sxx <= 1e-300:
-        raise ValueError("sizes must not all be equal")
+    # log sizes closer than ~1e-8 (relative) leave a slope made of rounding noise (a fit on
+    # nearly equal sizes returned 5e11): refuse instead
+    spread = np.sqrt(sxx / np.sum(w))
+    if spread <= 1e-8 * max(1.0, abs(float(xbar))):
+        raise ValueError(
+            f"sizes must span a resolvable range: their logarithms differ by about {spread:.1e}, "
+            "too little to fit a slope (all sizes (nearly) equal)"
+        )
     slope = np.sum(w * (x - xbar) * (y - ybar)) / sxx
     intercept = ybar - slope * xbar
     if log_se is None:
@@ -192,13 +201,14 @@ def fit_power_law(sizes: ArrayLike, errors: ArrayLike, log_se: ArrayLike | None 
         var_slope = sigma2 / sxx
         var_icpt = sigma2 * (1.0 / n.size + xbar**2 / sxx)
     else:
-        var_slope = 1.0 / sxx
+        var_slope = 1.0 / sxx  # in units of s_min^2
         var_icpt = 1.0 / np.sum(w) + xbar**2 / sxx
+    unit = 1.0 if log_se is None else s_min  # standard errors scale with s_min (weighted fit)
     return PowerLawFit(
         slope=float(slope),
-        slope_se=float(np.sqrt(var_slope)),
+        slope_se=float(np.sqrt(var_slope) * unit),
         constant=float(np.exp(intercept)),
-        log_constant_se=float(np.sqrt(var_icpt)),
+        log_constant_se=float(np.sqrt(var_icpt) * unit),
         num_points=int(n.size),
     )
 
@@ -260,12 +270,16 @@ def root_mean_square(errors: ArrayLike, axis: int = -1) -> RootMeanSquare:
     m = e.shape[axis]
     if m < 2:
         raise ValueError(f"errors must hold at least 2 draws along axis {axis}, got {m}")
-    sq = e**2
-    ms = sq.mean(axis=axis)
-    if np.any(ms <= 0):
+    # squares of errors scaled by their largest modulus along the draws: e^2 over- or underflowed
+    # for errors near 1e+-160 (an infinite RMS, or "all zero"); the standard error of log RMS is
+    # scale-invariant and the RMS is scaled back
+    top = np.max(np.abs(e), axis=axis, keepdims=True)
+    if np.any(top <= 0):
         raise ValueError("errors must not be all zero along the draws (the log of the RMS is undefined)")
+    sq = (e / top) ** 2
+    ms = sq.mean(axis=axis)
     se = sq.std(axis=axis, ddof=1) / (2.0 * np.sqrt(m) * ms)
-    rms = np.sqrt(ms)
+    rms = np.squeeze(top, axis=axis) * np.sqrt(ms)
     if rms.ndim == 0:
         return RootMeanSquare(rms=float(rms), log_se=float(se))
     return RootMeanSquare(rms=rms, log_se=se)
@@ -324,7 +338,13 @@ def standardized_entries(
     """
     distribution = check_choice("distribution", distribution, ENTRY_DISTRIBUTIONS)
     dfv = _check_df(distribution, df)
-    shape = (size,) if np.isscalar(size) else tuple(size)
+    if np.isscalar(size):
+        shape = (size,)
+    else:
+        try:
+            shape = tuple(size)
+        except TypeError as exc:  # None, objects
+            raise TypeError(f"size must be an integer or a tuple of integers, got {size!r}") from exc
     shape = tuple(check_int("size", s, low=0) for s in shape)
     gen = as_generator(rng)
     if distribution == "gaussian":
@@ -421,6 +441,8 @@ def ks_distance(eigenvalues: ArrayLike, law: HasCdf) -> float:
         scale = max(np.max(np.abs(lam)), 1e-300)
         lam = np.where(np.abs(lam) < 1e-9 * scale, 0.0, lam)
     F = np.asarray(cdf(lam), dtype=float)
+    if F.shape != lam.shape or not np.isfinite(F).all():
+        raise ValueError("law: its cdf must return one finite value per eigenvalue (got NaN, inf or a wrong shape)")
     # left limit of F at each eigenvalue: F(x-) = F(x) except at an atom
     F_left = np.where((lam == 0.0) & (atom > 0), F - atom, F)
     i = np.arange(1, lam.size + 1)

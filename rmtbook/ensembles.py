@@ -37,7 +37,7 @@ import numpy as np
 from ._typing import ArrayLike, RealArray, RngLike
 from ._results import TupleLike
 from ._rng import as_generator
-from ._validation import check_array, check_int, check_positive, renamed_kwargs
+from ._validation import check_array, check_bool, check_int, check_positive, renamed_kwargs
 
 __all__ = [
     "gaussian_data",
@@ -180,6 +180,7 @@ def sample_covariance(
     3.9
     """
     if return_data is not None:
+        return_data = check_bool("return_data", return_data)
         warnings.warn(
             "sample_covariance(return_data=...) is deprecated and will be removed in the next "
             "release; use sample_covariance_data(population, n, rng=rng), which returns a "

@@ -44,7 +44,7 @@ from ._quadrature import gaussian_hermite_moments, hermite_rows, hermite_table, 
 from ._rng import RngLike, as_generator
 from ._typing import Activation as ActivationLike  # a name or a callable (an Activation is one)
 from ._typing import ArrayLike
-from ._validation import check_array, check_callable, check_choice, check_int, check_scalar
+from ._validation import check_array, check_choice, check_int, check_scalar, check_vectorized_callable
 
 __all__ = [
     "ACTIVATIONS",
@@ -341,6 +341,8 @@ def get_activation(
     """
     extra = _check_breakpoints(breakpoints)
     if isinstance(activation, Activation):
+        if _REGISTRY.get(activation.name) is not activation:  # a user-built Activation
+            check_vectorized_callable("activation", activation.fn)
         if not extra:
             return activation
         merged = tuple(sorted(set(activation.breakpoints) | set(extra)))
@@ -360,14 +362,17 @@ def get_activation(
             f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
             f"got {type(activation).__name__}"
         )
+    check_vectorized_callable("activation", activation)
     if derivative is not None:
-        check_callable("derivative", derivative)
+        check_vectorized_callable("derivative", derivative)
     name = getattr(activation, "__name__", type(activation).__name__)
     return Activation(name, activation, derivative or _finite_difference(activation, extra), None, extra)
 
 
 def _check_breakpoints(breakpoints: Sequence[float]) -> tuple[float, ...]:
     """Sorted distinct breakpoints other than 0, validated (finite, within [-40, 40])."""
+    if isinstance(breakpoints, (str, bytes)):
+        raise TypeError(f"breakpoints must be a sequence of numbers, got {breakpoints!r}")
     if breakpoints is None or (not isinstance(breakpoints, np.ndarray) and len(breakpoints) == 0):
         return ()
     pts = check_array("breakpoints", breakpoints, ndim=1, low=-_CUTOFF, high=_CUTOFF)
@@ -391,7 +396,7 @@ def _as_function(activation: object) -> Fn:
             f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
             f"got {type(activation).__name__}"
         )
-    return activation
+    return check_vectorized_callable("activation", activation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -711,6 +716,7 @@ def hermite_coefficients(
     array([0.797885, 1.      , 0.56419 ])
     """
     degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
+    _check_breakpoints(breakpoints)  # validated even where a closed form makes them unused
     var = _check_var(var)
     return np.array(_moments(activation, degree, var, breakpoints)[0])
 
@@ -753,6 +759,7 @@ def second_moment(
     >>> second_moment("relu"), second_moment("relu", var=2.0)
     (0.5, 1.0)
     """
+    _check_breakpoints(breakpoints)  # validated even where a closed form makes them unused
     var = _check_var(var)
     return float(_moments(activation, 0, var, breakpoints)[1])
 
@@ -803,6 +810,12 @@ def mehler_kernel(
     """
     rho = check_array("rho", rho, low=-1.0, high=1.0)
     a = hermite_coefficients(activation, degree)
+    if other is not None and callable(other) and not isinstance(other, Activation):
+        check_vectorized_callable("other", other)
+    if other is not None and not (isinstance(other, (str, Activation)) or callable(other)):
+        raise TypeError(f"other must be None, an activation name or a callable, got {type(other).__name__}")
+    if isinstance(other, str) and other.lower() not in ACTIVATIONS:
+        raise ValueError(f"unknown other {other!r}; valid values are {sorted(ACTIVATIONS)}")
     b = a if other is None else hermite_coefficients(other, degree)
     return mehler_sum(a, b, rho)
 

@@ -93,7 +93,7 @@ from ._kernel_core import (
 from ._quadrature import gaussian_hermite_moments
 from ._rng import RngLike, as_generator
 from ._typing import Activation, ArrayLike
-from ._validation import check_array, check_callable, check_int, check_scalar
+from ._validation import check_array, check_bool, check_data_scale, check_int, check_scalar, check_vectorized_callable
 
 __all__ = [
     "CLOSED_FORM_ACTIVATIONS",
@@ -195,7 +195,7 @@ def gaussian_pair_expectation(
     shape = k.shape
     q1f, q2f = q1.ravel().astype(float), q2.ravel().astype(float)
     kf = np.clip(k.ravel(), -bound.ravel(), bound.ravel())
-    return pair_values(act, q1f, q2f, kf, bool(derivative), order).reshape(shape)
+    return pair_values(act, q1f, q2f, kf, check_bool("derivative", derivative), order).reshape(shape)
 
 
 def dual_activation(
@@ -311,12 +311,23 @@ def kernel_from_covariance(
         raise ValueError("K must be symmetric (a covariance matrix)")
     if np.diag(K).min() < 0:
         raise ValueError("K must have a non-negative diagonal (a covariance matrix)")
+    # every 2 x 2 principal minor of a covariance is PSD: |K_ij| <= sqrt(K_ii K_jj); only a
+    # rounding excess (relative 1e-8) is clipped later, anything more is refused, not clipped
+    d = np.sqrt(np.diag(K))
+    excess = np.abs(K) - (1.0 + 1e-8) * np.outer(d, d)
+    if np.any(excess > 1e-300):
+        i, j = np.unravel_index(int(np.argmax(excess)), K.shape)
+        raise ValueError(
+            f"K must be a covariance matrix: |K[{i}, {j}]| = {abs(K[i, j]):g} exceeds "
+            f"sqrt(K[{i}, {i}] K[{j}, {j}]) = {d[i] * d[j]:g}"
+        )
+    derivative = check_bool("derivative", derivative)
     order = check_order(order)
-    return kernel_matrix(act, (K + K.T) / 2, bool(derivative), order)
+    return kernel_matrix(act, (K + K.T) / 2, derivative, order)
 
 
 def _check_data(X: ArrayLike) -> np.ndarray:
-    return check_array("X", X, ndim=2)
+    return check_data_scale("X", check_array("X", X, ndim=2))
 
 
 def random_features_kernel(
@@ -589,7 +600,7 @@ def random_features_kernel_linear_equivalent(
 def _resolve_function(f: Activation) -> Callable[[np.ndarray], np.ndarray]:
     if isinstance(f, str):
         return resolve(f, "f").phi
-    return check_callable("f", f)
+    return check_vectorized_callable("f", f)
 
 
 def inner_product_kernel(X: ArrayLike, f: Activation) -> np.ndarray:

@@ -53,7 +53,15 @@ from . import hermite as _hermite
 from ._results import TupleLike
 from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike
-from ._validation import check_array, check_int, check_positive, check_scalar, deprecated_alias
+from ._validation import (
+    check_array,
+    check_bool,
+    check_int,
+    check_positive,
+    check_scalar,
+    check_vectorized_callable,
+    deprecated_alias,
+)
 
 __all__ = [
     "MLPParams",
@@ -189,6 +197,8 @@ def _activation_pair(act: ActivationLike, name: str) -> tuple[Callable, Callable
     """Return ``(phi, phi')`` for a name or callable through :func:`rmtbook.hermite.get_activation`."""
     if not (isinstance(act, str) or callable(act)):
         raise TypeError(f"{name} must be an activation name or a callable, got {type(act).__name__}")
+    if callable(act) and not isinstance(act, _hermite.Activation):
+        check_vectorized_callable(name, act)
     phi, dphi = _hermite.get_activation(act)  # an Activation unpacks to (fn, derivative)
     return phi, dphi
 
@@ -505,9 +515,12 @@ def _ntk(params: MLPParams, acts: list[tuple[Callable, Callable]], X: np.ndarray
     else:
         ZY, SY = _forward(params, Y, acts)
         DY = _backward(params, ZY, acts)
-    theta = SX[-1].T @ SY[-1] / params.readout.size
-    for s, Dx, Dy, Sx, Sy in zip(_scales(params), DX, DY, SX[:-1], SY[:-1]):
-        theta += s**2 * (Dx.T @ Dy) * (Sx.T @ Sy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        theta = SX[-1].T @ SY[-1] / params.readout.size
+        for s, Dx, Dy, Sx, Sy in zip(_scales(params), DX, DY, SX[:-1], SY[:-1]):
+            theta += s**2 * (Dx.T @ Dy) * (Sx.T @ Sy)
+    if not np.isfinite(theta).all():  # inner products of features beyond the double range (inf - inf = nan)
+        raise ValueError("X (or Y): the network kernel overflows at this data scale; rescale the data")
     return theta
 
 
@@ -635,7 +648,9 @@ def empirical_ntk(
 
 # -- training ------------------------------------------------------------------------------------
 def _check_kernel_pair(Theta_train: ArrayLike, Theta_test_train: ArrayLike | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
-    K = check_array("Theta_train", Theta_train, ndim=2, shape=(n, n))
+    K = check_array("Theta_train", Theta_train, ndim=2)
+    if K.shape != (n, n):
+        raise ValueError(f"Theta_train must have shape (n, n) with n = {n} entries of y, got {K.shape}")
     scale = max(float(np.abs(K).max()), 1e-300)
     if not np.allclose(K, K.T, rtol=0, atol=1e-8 * scale):
         raise ValueError("Theta_train must be symmetric")
@@ -804,7 +819,12 @@ def train_mlp_gd(
     if record is None:
         rec = np.arange(steps + 1)
     else:
-        rec = np.unique(check_array("record", record, ndim=1, low=0, high=steps)).astype(int)
+        rec = check_array("record", record, ndim=1)
+        if rec.min() < 0 or rec.max() > steps:
+            raise ValueError(
+                f"entries of record must be steps in [0, steps] = [0, {steps}], got {rec.min():g} to {rec.max():g}"
+            )
+        rec = np.unique(rec).astype(int)
     Xt = None if X_test is None else _check_data("X_test", X_test, params.input_dim)
     weights = [w.copy() for w in params.weights]
     v = params.readout.copy()
@@ -815,6 +835,7 @@ def train_mlp_gd(
         Z, S = _forward(MLPParams(tuple(ws), vv), data, acts)
         return Z, S, vv @ S[-1] / np.sqrt(dL)
 
+    centered = check_bool("centered", centered)
     off_train = outputs(weights, v, X)[2] if centered else np.zeros(X.shape[1])
     off_test = (outputs(weights, v, Xt)[2] if centered else np.zeros(Xt.shape[1])) if Xt is not None else None
     rec_set = set(rec.tolist())

@@ -38,7 +38,7 @@ import numpy as np
 
 from ._silverstein import Silverstein, make_population, merge_atoms
 from ._typing import ArrayLike
-from ._validation import check_array, check_callable, check_int
+from ._validation import check_array, check_int, check_vectorized_callable
 
 __all__ = [
     "deterministic_delta",
@@ -87,10 +87,12 @@ def _effective(z: np.ndarray, solver: Silverstein) -> tuple[np.ndarray, np.ndarr
     shape = z.shape
     z = z.ravel()
     zero = z == 0
-    u = solver.u(z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u_over_z = u / np.where(zero, 1.0, z)
+    u = np.empty(z.shape, dtype=complex)
+    u_over_z = np.empty(z.shape, dtype=complex)
+    if np.any(~zero):
+        u[~zero], u_over_z[~zero] = solver.u_over_z(z[~zero])
     if np.any(zero):
+        u[zero] = solver.u(z[zero])
         if pop.c < 1.0:
             u_over_z[zero] = 1.0 / (1.0 - pop.c)
         else:
@@ -392,10 +394,13 @@ def linear_spectral_statistic(
     Bai & Silverstein (2004); Couillet & Liao (2022), Sec. 2.
     Used in the chapter *Deterministic equivalents and the Marchenko-Pastur law*.
     """
-    f = check_callable("f", f)
+    f = check_vectorized_callable("f", f, allow_complex=True)
     pop = make_population(population_eigs, ratio, weights)
     t, w, c = pop.eigs, pop.weights, pop.ratio
-    sing_in = np.atleast_1d(np.asarray(singularities))
+    try:
+        sing_in = np.atleast_1d(np.asarray(singularities))
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise TypeError(f"singularities must be a sequence of numbers, got {singularities!r:.60}") from exc
     sing = (check_array("singularities", sing_in, ndim=1, allow_complex=True) if sing_in.size
             else np.zeros(0, dtype=complex))
     lo, hi = _support_hull(t, c)
@@ -412,6 +417,7 @@ def linear_spectral_statistic(
         rho = min(float(np.sqrt(rho_s.min())), rho_max)
     else:
         rho = rho_max
+    chosen = num_points is not None
     if num_points is None:
         num_points = int(np.clip(np.ceil(30.0 / np.log(rho)), 64, 8192))
     num_points = check_int("num_points", num_points, low=8, high=65536)
@@ -429,12 +435,22 @@ def linear_spectral_statistic(
     if fz.shape != z_all.shape:
         raise ValueError(f"f must be vectorized (return an array of its input's shape), got shape {fz.shape}")
     if not np.all(np.isfinite(fz)):
-        raise ValueError("f must be finite on the contour around the support; declare its singularities")
+        raise ValueError(
+            "f must be finite on the contour around the support of the law of population_eigs and "
+            "ratio; declare its singularities (or, at extreme scales of population_eigs or ratio, "
+            "f over- or underflows there)"
+        )
     terms = fz * m_all * dz_all
     h = 2 * np.pi / num_points
     value = -(h * terms.sum()) / (2j * np.pi)
     coarse = -(2 * h * terms[::2].sum()) / (2j * np.pi)
     size = 1.0 + abs(value)
+    if abs(value - coarse) > 1e-5 * size and chosen:  # the caller's num_points is too small
+        raise ValueError(
+            f"num_points = {num_points} is too few: the contour quadrature did not converge "
+            f"(difference {abs(value - coarse):.2g} with half the nodes); leave num_points=None to "
+            "size it from the singularities, or increase it"
+        )
     if abs(value - coarse) > 1e-5 * size:
         raise RuntimeError(
             "the contour quadrature did not converge (difference "

@@ -57,7 +57,7 @@ from . import kernels as _kernels
 from ._results import TupleLike
 from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
-from ._validation import check_array, check_choice, check_int, check_matching_columns
+from ._validation import check_array, check_choice, check_data_scale, check_int, check_matching_columns
 from .hermite import Activation as ActivationPair, get_activation
 
 __all__ = [
@@ -180,15 +180,25 @@ def _solve_delta(lam: np.ndarray, n: int, alpha: np.ndarray, gamma: np.ndarray) 
     unique and Newton's method started at ``t0`` decreases monotonically to it (``F' > 0`` on the
     right of the root of a convex function that is negative at 1).
     """
-    lam = lam[None, :]
+    # delta is invariant under (lam, gamma) -> (lam, gamma) / s: solve at s = max lam, so that
+    # kernels of any scale (1e+-300) give the same iteration (no inf / inf = nan)
+    top = float(lam.max()) if lam.size and lam.max() > 0 else 1.0
+    lam = lam[None, :] / top
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        gamma = gamma / top
+        t = 1.0 + lam.sum() / (n * gamma)
+    if not np.all(np.isfinite(t)):
+        raise ValueError(
+            "ridge is too small relative to the kernel: ridge / (largest eigenvalue of Phi) "
+            f"underflows (largest eigenvalue {top:g}); use ridge >= 1e-300 times it"
+        )
     a = alpha[:, None]
     g = gamma[:, None]
-    t = 1.0 + lam.sum() / (n * gamma)
     converged = np.zeros(t.shape, dtype=bool)
     for _ in range(_MAX_ITER):
         denom = a * lam + g * t[:, None]
         F = t - 1.0 - (lam * t[:, None] / denom).sum(axis=1) / n
-        dF = 1.0 - (a * lam**2 / denom**2).sum(axis=1) / n
+        dF = 1.0 - ((a * lam / denom) * (lam / denom)).sum(axis=1) / n  # no denom^2 overflow
         step = F / dF
         t_new = np.maximum(t - step, 1.0)
         converged = np.abs(t_new - t) <= _RTOL * t_new
@@ -236,17 +246,17 @@ def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: Array
     >>> round(delta, 6)  # solves delta = 1 / (1 / (1 + delta) + 1)
     0.618034
     """
-    lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1))
+    lam = _clean_eigenvalues(check_array("eigenvalues", eigenvalues, ndim=1), "eigenvalues")
     widths, ridges, shape = _widths_and_ridges(width, ridge)
     n = lam.size
     return _shaped(_solve_delta(lam, n, widths / n, ridges), shape)
 
 
-def _clean_eigenvalues(lam: np.ndarray) -> np.ndarray:
+def _clean_eigenvalues(lam: np.ndarray, name: str) -> np.ndarray:
     top = max(float(np.max(np.abs(lam))), 1e-300)
     if lam.min() < -1e-10 * top:
         raise ValueError(
-            f"the kernel matrix must be positive semi-definite; it has an eigenvalue {lam.min():g} "
+            f"{name}: the kernel matrix must be positive semi-definite; it has an eigenvalue {lam.min():g} "
             f"(largest in modulus {top:g})"
         )
     return np.clip(lam, 0.0, None)
@@ -332,7 +342,10 @@ def random_features_errors_from_kernel(
         raise ValueError("test errors need all of Phi_cross, Phi_test_diag and y_test")
 
     lam, U = np.linalg.eigh(0.5 * (K + K.T))
-    lam = _clean_eigenvalues(lam)
+    lam = _clean_eigenvalues(lam, "Phi")
+    # eigenvalues below eigh's rounding floor are 0: a rank-deficient kernel (identical samples)
+    # then has a stable ridge -> 0 limit instead of drifting once the ridge passes the noise
+    lam = np.where(lam <= _rounding_floor(lam, n), 0.0, lam)
     alpha = widths / n
     delta = _solve_delta(lam, n, alpha, ridges)
     scale = alpha / (1.0 + delta)                      # (G,)
@@ -340,10 +353,12 @@ def random_features_errors_from_kernel(
     g = psi + ridges[:, None]                          # (G, n): eigenvalues of Qbar^{-1}
     Yt = U.T @ Y                                       # (n, k)
     w = (Yt**2).sum(axis=1)                            # (n,)
-    t1 = (psi / g**2).sum(axis=1) / widths             # (1/N) tr Psi Qbar^2
+    t1 = ((psi / g) / g).sum(axis=1) / widths          # (1/N) tr Psi Qbar^2 (no g^2 overflow)
     t2 = ((psi / g) ** 2).sum(axis=1) / widths         # (1/N) tr (Psi Qbar)^2
     denom = 1.0 - t2
-    train = ridges**2 / n * (w[None, :] * (1.0 + (t1 / denom)[:, None] * psi) / g**2).sum(axis=1)
+    # (gamma / g)^2 in [0, 1] instead of gamma^2 / g^2: no overflow at huge ridges (inf * 0 = nan)
+    rg = ridges[:, None] / g
+    train = (w[None, :] * (1.0 + (t1 / denom)[:, None] * psi) * rg**2).sum(axis=1) / n
 
     test = None
     if all(given):
@@ -364,10 +379,12 @@ def random_features_errors_from_kernel(
         coeffs = Yt[None, :, :] / g[:, :, None]                       # (G, n, k): U^T Qbar y
         pred = scale[:, None, None] * np.matmul(B.T[None, :, :], coeffs)  # (G, nhat, k)
         bias = ((Yh[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
-        energy = (w[None, :] * psi / g**2).sum(axis=1) / widths      # (1/N) y^T Qbar Psi Qbar y
+        # energy = (1/N) y^T Qbar Psi Qbar y and the bracket below are written per unit of
+        # scale = (N/n) / (1 + delta): scale^2 overflowed for huge widths (inf * 0 = nan)
+        energy_per_scale = (w[None, :] * (psi / g) / g).sum(axis=1) / (n * (1.0 + delta))
         b = (B**2).sum(axis=1)                                        # (n,) diag of U^T Phi_c Phi_c^T U
-        cross = scale**2 * ((1.0 + ridges[:, None] / g) / g * b[None, :]).sum(axis=1) / nhat
-        test = bias + energy / denom * (scale * d.mean() - cross)
+        cross_per_scale = ((1.0 + ridges[:, None] / g) * (scale[:, None] / g) * b[None, :]).sum(axis=1) / nhat
+        test = bias + energy_per_scale / denom * (d.mean() - cross_per_scale)
         test = _shaped(test, shape)
     return RandomFeaturesErrors(train=_shaped(train, shape), test=test, delta=_shaped(delta, shape))
 
@@ -428,13 +445,25 @@ def random_features_train_test_kernels(
         else _kernels.random_features_kernel_linear_equivalent
     )
     if X_test is None:
-        return RandomFeaturesKernels(Phi=fn(X, activation), Phi_cross=None, Phi_test_diag=None)
-    Xt = check_array("X_test", X_test, ndim=2)
+        return RandomFeaturesKernels(Phi=_finite_kernel(fn(X, activation), "X"), Phi_cross=None, Phi_test_diag=None)
+    Xt = check_data_scale("X_test", check_array("X_test", X_test, ndim=2))
     if Xt.shape[0] != X.shape[0]:
         raise ValueError(f"X_test must have p = {X.shape[0]} rows like X, got shape {Xt.shape}")
     n = X.shape[1]
     full = fn(np.concatenate([X, Xt], axis=1), activation)
+    _finite_kernel(full[:n, :n], "X")
+    _finite_kernel(full[:, n:], "X_test")
     return RandomFeaturesKernels(Phi=full[:n, :n], Phi_cross=full[:n, n:], Phi_test_diag=np.diag(full)[n:].copy())
+
+
+def _finite_kernel(K: np.ndarray, name: str) -> np.ndarray:
+    """Refuse a kernel block that over- or underflowed, naming the data it came from."""
+    if not np.isfinite(K).all():
+        raise ValueError(
+            f"{name}: the random features kernel of this data is not finite (entries of {name} too "
+            f"large for the activation: its Gaussian expectations overflow); rescale {name}"
+        )
+    return K
 
 
 def _check_model_inputs(
@@ -540,37 +569,64 @@ def random_features_ridge_errors(
 # ---------------------------------------------------------------------------------------------
 # Simulation
 # ---------------------------------------------------------------------------------------------
+def _rounding_floor(eigenvalues: np.ndarray, size: int) -> float:
+    """Level below which eigenvalues of a computed PSD Gram matrix are rounding noise.
+
+    ``eigh`` of a ``size x size`` symmetric matrix is accurate to about ``size * eps * ||M||``
+    in absolute terms: eigenvalues below that are indistinguishable from 0. Treating them as 0
+    makes the ridge -> 0 limit of a rank-deficient kernel (e.g. identical samples) stable.
+    """
+    top = float(np.max(np.abs(eigenvalues))) if eigenvalues.size else 0.0
+    return size * np.finfo(float).eps * top
+
+
+def _spectral_solve(M: np.ndarray, rhs: np.ndarray, gam: np.ndarray, *, in_range: bool) -> np.ndarray:
+    """``(M + gamma I)^{-1} rhs`` for every ridge, through one eigendecomposition of the PSD ``M``.
+
+    Eigenvalues below the rounding floor are set to 0; with ``in_range`` (``rhs`` lies in the
+    range of ``M``) the components of ``rhs`` on those null directions are rounding noise and
+    are dropped, so a ridge far below the floor does not amplify them. Returns ``(G, size, k)``.
+    """
+    mu, U = np.linalg.eigh(M)
+    mu = np.where(mu <= _rounding_floor(mu, M.shape[0]), 0.0, mu)
+    coef = U.T @ rhs                                                  # (size, k)
+    if in_range:
+        coef = np.where((mu > 0)[:, None], coef, 0.0)
+    return np.matmul(U[None, :, :], coef[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+
+
 def _fit_draw(
     S: np.ndarray, St: Optional[np.ndarray], Y: np.ndarray, gam: np.ndarray, n: int
 ) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """Training residuals ``Y - S^T beta`` and test predictions ``St^T beta`` for every ridge.
 
     ``beta = (S S^T / n + gamma I_N)^{-1} S Y / n = S (S^T S / n + gamma I_n)^{-1} Y / n``: the
-    smaller of the two Gram matrices is factorized (Cholesky for one ridge, one symmetric
-    eigendecomposition shared by all ridges otherwise). Returns arrays of shape
-    ``(G, n, k)`` and ``(G, nhat, k)``.
+    smaller of the two Gram matrices is factorized (Cholesky for one ridge well above the
+    rounding floor of the Gram matrix, one symmetric eigendecomposition shared by all ridges
+    otherwise; a rank-deficient Gram matrix, e.g. from identical samples, with a ridge below
+    its rounding floor takes the eigendecomposition path instead of a singular Cholesky).
+    Returns arrays of shape ``(G, n, k)`` and ``(G, nhat, k)``.
     """
     N = S.shape[0]
-    if N < n:  # primal: N x N system for beta
-        M = S @ S.T / n
-        rhs = S @ Y / n                                       # N x k
-        if gam.size == 1:
-            beta = linalg.solve(M + gam[0] * np.eye(N), rhs, assume_a="pos")[None, :, :]
-        else:
-            mu, U = np.linalg.eigh(M)
-            mu = np.clip(mu, 0.0, None)
-            beta = np.matmul(U[None, :, :], (U.T @ rhs)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+    primal = N < n
+    M = S @ S.T / n if primal else S.T @ S / n
+    rhs = S @ Y / n if primal else Y                                  # beta or alpha system
+    size = M.shape[0]
+    solution = None
+    if gam.size == 1 and gam[0] > 1e3 * size * np.finfo(float).eps * float(np.trace(M)):
+        try:
+            solution = linalg.solve(M + gam[0] * np.eye(size), rhs, assume_a="pos")[None, :, :]
+        except linalg.LinAlgError:
+            solution = None
+    if solution is None:
+        solution = _spectral_solve(M, rhs, gam, in_range=primal)
+    if primal:
+        beta = solution
         residual = Y[None, :, :] - np.matmul(S.T[None, :, :], beta)
         pred = None if St is None else np.matmul(St.T[None, :, :], beta)
         return residual, pred
-    # dual: n x n system, residual = gamma (S^T S / n + gamma I)^{-1} Y
-    K = S.T @ S / n
-    if gam.size == 1:
-        alpha = linalg.solve(K + gam[0] * np.eye(n), Y, assume_a="pos")[None, :, :]   # (1, n, k)
-    else:
-        mu, V = np.linalg.eigh(K)
-        mu = np.clip(mu, 0.0, None)
-        alpha = np.matmul(V[None, :, :], (V.T @ Y)[None, :, :] / (mu[None, :] + gam[:, None])[:, :, None])
+    # dual: residual = gamma (S^T S / n + gamma I)^{-1} Y, without cancellation
+    alpha = solution
     residual = gam[:, None, None] * alpha
     pred = None if St is None else np.matmul((St.T @ S)[None, :, :] / n, alpha)
     return residual, pred
@@ -645,8 +701,16 @@ def simulate_random_features_ridge(
     nhat = None if Xt is None else Xt.shape[1]
     for draw in range(num_draws):  # loop over independent experiments, not over grid points
         W = gen.standard_normal((N, p))
-        S = act.fn(W @ X)                                     # N x n
-        St = None if Xt is None else act.fn(W @ Xt)           # N x nhat
+        with np.errstate(over="ignore", invalid="ignore"):
+            S = np.asarray(act.fn(W @ X), dtype=float)        # N x n
+            St = None if Xt is None else np.asarray(act.fn(W @ Xt), dtype=float)  # N x nhat
+        for name, F in (("X", S), ("X_test", St)):
+            # features (or their Gram matrices) beyond the double range: refuse, naming the data
+            if F is not None and not (np.isfinite(F).all() and np.abs(F).max() < 1e150):
+                raise ValueError(
+                    f"{name}: the random features phi(W {name}) are not finite or too large to square "
+                    f"(|entries| of 1e150 or more); rescale {name}"
+                )
         residual, pred = _fit_draw(S, St, Y, gam, n)
         train[draw] = (residual**2).sum(axis=(1, 2)) / n
         if Xt is not None:

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 
+_DEFAULT_STEPS = 60  # Lanczos steps when num_steps is not given (capped at p)
+
+
 @dataclass(frozen=True)
 class LanczosQuadrature:
     """Gauss quadrature nodes and weights of the spectral measure, one row per probe.
@@ -56,14 +59,24 @@ class LanczosQuadrature:
         return float(np.mean(np.sum(self.weights * self.nodes**k, axis=1)))
 
 
+def _check_sparse_entries(name: str, A: MatrixLike) -> None:
+    """Refuse a scipy sparse matrix with NaN, infinite or non-real stored entries."""
+    data = np.asarray(A.tocsr().data)
+    if not (np.issubdtype(data.dtype, np.integer) or np.issubdtype(data.dtype, np.floating)):
+        raise TypeError(f"{name} must have real entries, got dtype {data.dtype}")
+    if not np.isfinite(data).all():
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+
+
 def _as_operator(A: MatrixLike) -> spla.LinearOperator:
     if isinstance(A, spla.LinearOperator):
         if A.shape[0] != A.shape[1]:
             raise ValueError(f"A must be square, got shape {A.shape}")
         return A
     if hasattr(A, "tocsr") and hasattr(A, "shape"):  # scipy sparse matrix or array
-        if A.shape[0] != A.shape[1]:
+        if len(A.shape) != 2 or A.shape[0] != A.shape[1]:
             raise ValueError(f"A must be square, got shape {A.shape}")
+        _check_sparse_entries("A", A)
         return spla.aslinearoperator(A)
     M = check_array("A", A, ndim=2)
     if M.shape[0] != M.shape[1]:
@@ -74,7 +87,7 @@ def _as_operator(A: MatrixLike) -> spla.LinearOperator:
 
 
 def lanczos_quadrature(
-    A: MatrixLike, *, num_probes: int = 16, num_steps: int = 60, rng: RngLike = None
+    A: MatrixLike, *, num_probes: int = 16, num_steps: int | None = None, rng: RngLike = None
 ) -> LanczosQuadrature:
     """Run block stochastic Lanczos from Rademacher probes and return the quadrature rules.
 
@@ -87,7 +100,8 @@ def lanczos_quadrature(
     num_probes
         Number of random probe vectors, run together as one ``p x num_probes`` block.
     num_steps
-        Lanczos steps per probe (quadrature nodes per probe), at most ``p``.
+        Lanczos steps per probe (quadrature nodes per probe), at most ``p``; default
+        ``min(60, p)``.
     rng
         ``None``, a seed or a Generator (the probes).
 
@@ -119,8 +133,10 @@ def lanczos_quadrature(
     """
     op = _as_operator(A)
     p = op.shape[0]
+    if p < 1:
+        raise ValueError(f"A must be at least 1 x 1, got shape {op.shape}")
     num_probes = check_int("num_probes", num_probes, low=1, high=10_000)
-    num_steps = check_int("num_steps", num_steps, low=1, high=p)
+    num_steps = min(_DEFAULT_STEPS, p) if num_steps is None else check_int("num_steps", num_steps, low=1, high=p)
     gen = as_generator(rng)
     V = gen.choice(np.array([-1.0, 1.0]), size=(p, num_probes)) / np.sqrt(p)
     alphas = np.zeros((num_probes, num_steps))
@@ -130,7 +146,12 @@ def lanczos_quadrature(
     active = np.ones(num_probes, dtype=bool)
     scale = 0.0
     for j in range(num_steps):
-        W = np.asarray(op.matmat(V), dtype=float)
+        W = np.asarray(op.matmat(V))
+        if W.shape != V.shape:
+            raise ValueError(f"A @ V must have shape {V.shape} (A is {p} x {p}), got {W.shape}")
+        if np.iscomplexobj(W) or not np.isfinite(W).all():
+            raise ValueError("A must be a real finite operator: A @ V returned NaN, inf or complex values")
+        W = W.astype(float)
         alpha = np.einsum("ij,ij->j", V, W)
         W -= V * alpha + V_prev * beta_prev
         beta = np.linalg.norm(W, axis=0)
@@ -161,7 +182,7 @@ def stochastic_lanczos_density(
     x: ArrayLike,
     *,
     num_probes: int = 16,
-    num_steps: int = 60,
+    num_steps: int | None = None,
     bandwidth: float | None = None,
     rng: RngLike = None,
 ) -> RealArray:
@@ -178,10 +199,14 @@ def stochastic_lanczos_density(
         Grid of points (1-D array) where the density is evaluated.
     num_probes, num_steps
         Probes and Lanczos steps (cost: ``num_steps`` products ``A @ V`` with ``V`` of shape
-        ``p x num_probes``).
+        ``p x num_probes``); ``num_steps`` defaults to ``min(60, p)``.
     bandwidth
         Width of the Gaussian smoothing; by default ``(max - min of the Ritz values) / num_steps``,
-        the resolution of a ``num_steps``-node quadrature.
+        the resolution of a ``num_steps``-node quadrature, over the Ritz values that carry weight
+        (after a breakdown the zero-weight padding nodes are ignored). When they all coincide (a
+        multiple of the identity) the default is the median spacing of the sorted grid ``x``, so
+        that the point mass integrates to 1 on that grid (``1e-8 (1 + |node|)`` for a one-point
+        grid).
     rng
         ``None``, a seed or a Generator.
 
@@ -208,8 +233,19 @@ def stochastic_lanczos_density(
     grid = check_array("x", x, ndim=1)
     quad = lanczos_quadrature(A, num_probes=num_probes, num_steps=num_steps, rng=rng)
     if bandwidth is None:
-        spread = float(quad.nodes.max() - quad.nodes.min())
-        bw = max(spread, 1e-12) / quad.nodes.shape[1]
+        # only nodes that carry weight: after a breakdown the padding nodes (zero weight, at 0)
+        # would inflate the spread of a matrix far from 0 (1000 I) and blur its mass off the grid
+        carried = quad.nodes[quad.weights > 1e-12 * quad.weights.max()]
+        spread = float(carried.max() - carried.min())
+        scale = float(np.abs(carried).max())
+        if spread > 1e-12 * max(scale, np.finfo(float).tiny):
+            bw = spread / quad.nodes.shape[1]
+        elif grid.size > 1:
+            steps = np.diff(np.sort(grid))
+            steps = steps[steps > 0]
+            bw = float(np.median(steps)) if steps.size else 1e-8 * (1.0 + scale)
+        else:
+            bw = 1e-8 * (1.0 + scale)
     else:
         bw = check_positive("bandwidth", bandwidth)
     nodes = quad.nodes.ravel()
@@ -248,6 +284,7 @@ def sample_covariance_operator(X: ArrayLike) -> spla.LinearOperator:
         data = X.tocsr()
         if data.ndim != 2:
             raise ValueError("X must be a 2-D matrix")
+        _check_sparse_entries("X", data)
     else:
         data = check_array("X", X, ndim=2)
     p, n = data.shape

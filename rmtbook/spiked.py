@@ -591,11 +591,23 @@ def top_eigenpairs(x: ArrayLike, k: int = 1) -> Eigenpairs:
     x = check_array("x", x, ndim=2)
     p, n = x.shape
     k = check_int("k", k, low=1, high=min(p, n))
-    if p <= n:
-        vals, vecs = np.linalg.eigh(x @ x.T / n)
-        return Eigenpairs(values=vals[::-1][:k].copy(), vectors=vecs[:, ::-1][:, :k].copy())
-    vals, vecs = np.linalg.eigh(x.T @ x / n)
-    vals, vecs = vals[::-1][:k].copy(), vecs[:, ::-1][:, :k]
-    if np.any(vals <= 0):
-        raise ValueError("x has fewer than k nonzero singular values; reduce k")
-    return Eigenpairs(values=vals, vectors=(x @ vecs) / np.sqrt(n * vals))
+    # work with x / max|x|: the Gram matrix of entries near 1e+-160 over- or underflows (eigh
+    # then fails to converge, or the vectors divide by a zero eigenvalue); rescale the values
+    scale = float(np.abs(x).max())
+    if scale == 0.0:
+        raise ValueError("x must not be the zero matrix (its eigenvectors are undefined)")
+    y = x / scale
+    with np.errstate(over="ignore", under="ignore"):
+        if p <= n:
+            vals, vecs = np.linalg.eigh(y @ y.T / n)
+            vals, vecs = vals[::-1][:k].copy(), vecs[:, ::-1][:, :k].copy()
+        else:
+            vals, vecs = np.linalg.eigh(y.T @ y / n)
+            vals, vecs = vals[::-1][:k].copy(), vecs[:, ::-1][:, :k]
+            if np.any(vals <= 0):
+                raise ValueError("x has fewer than k nonzero singular values; reduce k")
+            vecs = (y @ vecs) / np.sqrt(n * vals)
+        values = vals * scale * scale  # numpy arithmetic: inf (then refused), not OverflowError
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"x: the eigenvalues of x x^T / n exceed the double range (entries up to {scale:g})")
+    return Eigenpairs(values=values, vectors=vecs)

@@ -240,3 +240,19 @@ def test_simulation_rng_is_keyword_only():
     X = np.eye(3)
     with pytest.raises(TypeError, match="positional"):
         sh.simulate_random_features_ridge(X, np.ones(3), "relu", 4, 0.1, None, None, 2, 0)
+
+
+@pytest.mark.parametrize("width", [3, 10])  # primal (N < n) and dual (N >= n) simulation paths
+def test_identical_samples_have_a_stable_ridgeless_limit(width):
+    # issue 19: the rank-one kernel of identical samples drifted once the ridge went below
+    # ~1e-13 (eigh's rounding noise acted as signal), and the simulation raised LinAlgError
+    X = np.ones((4, 6)) / 2
+    y = np.linspace(-1, 1, 6)
+    ridges = np.array([1e-8, 1e-13, 1e-16, 1e-30])
+    eq = sh.random_features_ridge_errors(X, y, "relu", width, ridges)
+    np.testing.assert_allclose(eq.train, eq.train[0], rtol=1e-7)
+    np.testing.assert_allclose(eq.delta, 1 / (width - 1), rtol=1e-7)  # delta = 1/(N-1) for rank one
+    for ridge in (1e-20, ridges):
+        sim = sh.simulate_random_features_ridge(X, y, "relu", width, ridge, num_draws=2, rng=0)
+        assert np.all(np.isfinite(sim.train))
+        np.testing.assert_allclose(sim.train, np.mean(y**2), rtol=1e-6)  # best constant fit: mean(y) = 0

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from rmtbook.spectra import lanczos_quadrature, sample_covariance_operator, stochastic_lanczos_density
 
@@ -87,3 +88,38 @@ def test_identity_breakdown_is_handled():
     # Lanczos on the identity breaks down after one step: the density is a bump at 1
     d = stochastic_lanczos_density(np.eye(50), np.array([1.0]), num_steps=10, bandwidth=0.1, rng=0)
     np.testing.assert_allclose(d, 1 / (0.1 * np.sqrt(2 * np.pi)), rtol=1e-8)
+
+
+def test_matrix_far_from_zero_integrates_to_one_with_the_default_bandwidth():
+    # issue 19: the zero-weight padding nodes after a breakdown (at 0) made the default bandwidth
+    # ~1000/60, and the bump spilled off the grid (integral 0.16)
+    x = np.linspace(990, 1010, 2001)
+    d = stochastic_lanczos_density(1000 * np.eye(100), x, rng=0)
+    assert abs(np.trapezoid(d, x) - 1) < 1e-6
+    # a spread spectrum with a breakdown keeps the resolution of its weighted nodes
+    x = np.linspace(-2, 12, 1401)
+    d = stochastic_lanczos_density(np.diag(np.arange(10.0)), x, rng=0)
+    assert abs(np.trapezoid(d, x) - 1) < 1e-2
+
+
+def test_default_num_steps_adapts_to_small_matrices():
+    quad = lanczos_quadrature(np.diag([1.0, 2.0, 3.0]), rng=0)  # default 60 refused p < 60
+    assert quad.nodes.shape == (16, 3)
+    assert np.isclose(quad.moment(2), (1 + 4 + 9) / 3, rtol=1e-10)
+    with pytest.raises(ValueError, match="num_steps"):
+        lanczos_quadrature(np.eye(3), num_steps=60)  # an explicit value above p is still refused
+
+
+def test_non_finite_sparse_and_operator_input_is_refused_by_name():
+    M = sp.csr_matrix(np.eye(5))
+    M.data[0] = np.nan
+    with pytest.raises(ValueError, match="A must contain only finite"):
+        lanczos_quadrature(M)
+    with pytest.raises(ValueError, match="X must contain only finite"):
+        sample_covariance_operator(M)
+    op = spla.aslinearoperator(np.full((5, 5), np.nan))
+    with pytest.raises(ValueError, match="A must be a real finite operator"):
+        stochastic_lanczos_density(op, [0.0])
+    wrong = spla.LinearOperator((5, 5), matvec=lambda v: v[:3], matmat=lambda V: V[:3], dtype=float)
+    with pytest.raises(ValueError, match=r"A @ V must have shape"):
+        lanczos_quadrature(wrong)
