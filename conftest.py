@@ -101,7 +101,9 @@ class MystNotebook(pytest.File):
         number = 0
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type == "code":
-                yield ChapterCell.from_parent(self, name=f"Cell {number}", index=index, cell=cell)
+                item = ChapterCell.from_parent(self, name=f"Cell {number}", index=index, cell=cell)
+                item.add_marker(pytest.mark.slow)  # a chapter takes seconds: not in the quick subset
+                yield item
                 number += 1
 
     def setup(self) -> None:
@@ -170,6 +172,37 @@ class ChapterCell(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.path.name}::{self.name}"
+
+
+def _missing(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is None
+
+
+#: Package modules whose doctests need an optional dependency (an extra of pyproject.toml):
+#: without it they are not collected, rather than failing on import.
+collect_ignore_glob = [
+    *(["rmtbook/plotting.py", "rmtbook/widgets/*"] if _missing("matplotlib") else []),
+    *(["rmtbook/widgets/*"] if _missing("ipywidgets") else []),
+    *(["rmtbook/datasets.py"] if _missing("sklearn") else []),
+]
+
+
+@pytest.fixture(autouse=True)
+def _doctest_numpy_printing(request):
+    """Doctests print numpy values the same way on every numpy: 8 digits, scalars as plain
+    numbers (``0.5``, not ``np.float64(0.5)``), no scientific notation for tiny noise."""
+    from _pytest.doctest import DoctestItem
+
+    if not isinstance(request.node, DoctestItem):
+        yield
+        return
+    import numpy as np
+
+    legacy = "1.25" if int(np.__version__.split(".")[0]) >= 2 else False  # numpy 1 prints plainly
+    with np.printoptions(precision=8, suppress=True, legacy=legacy):
+        yield
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
