@@ -176,3 +176,68 @@ def test_requirements_are_a_short_input_and_its_pip_compile_lock():
     locked = _names(pins)
     assert _names(inputs) <= locked, f"not in the lock (run pip-compile): {_names(inputs) - locked}"
     assert pins["jupyter-book"] == "1.0.4.post1"
+
+
+API_MODULE = '''"""A module documented like the package."""
+
+from __future__ import annotations
+
+from rmtbook._rng import RngLike
+from rmtbook._typing import ArrayLike
+
+
+def spread(values: ArrayLike, scale: float = 1.0, *, rng: RngLike = None) -> float:
+    """The spread of ``values``, after :cite:p:`cho2009kernel`.
+
+    Parameters
+    ----------
+    values
+        The samples.
+    scale
+        A factor.
+    rng
+        Random generator.
+
+    Returns
+    -------
+    float
+        The spread.
+
+    Examples
+    --------
+    >>> spread([1.0, 2.0])
+    1.0
+    """
+    return 1.0
+'''
+
+API_PAGE = """# API
+
+```{eval-rst}
+.. automodule:: demo_api
+```
+"""
+
+
+@pytest.mark.slow
+def test_api_page_shows_types_and_renders_docstring_citations(tmp_path):
+    """Docstrings as the package writes them: typed, with reST citations (``:cite:p:``)."""
+    from bs4 import BeautifulSoup
+
+    book = make_book(tmp_path, {"api": API_PAGE})
+    shutil.copy(ROOT / "bibliography.md", book / "bibliography.md")
+    with open(book / "_toc.yml", "a") as toc:
+        toc.write("  - file: bibliography\n")
+    (book / "demo_api.py").write_text(API_MODULE)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(book), str(ROOT)]))
+    result = build(book, env=env)
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
+    html = (book / "_build" / "html" / "chapters" / "api.html").read_text()
+    text = BeautifulSoup(html, "html.parser").get_text(" ")
+    assert ":cite:" not in text and "{cite}" not in text, "the citation shows as literal text"
+    soup = BeautifulSoup(html, "html.parser")
+    citation = soup.find("a", href=re.compile(r"bibliography\.html#"))
+    assert citation is not None and "Cho" in citation.get_text(), "the citation does not link"
+    fields = soup.find("dl", class_="field-list").get_text(" ")
+    for name, kind in (("values", "ArrayLike"), ("scale", "float"), ("rng", "RngLike")):
+        assert re.search(rf"{name}\s*\(\s*{kind}\s*\)", fields), (name, kind, fields)
