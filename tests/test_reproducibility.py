@@ -67,9 +67,11 @@ def _record(nb) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("chapter", ["chapters/01_concentration.md", "chapters/06_hermite.md"])
 def test_chapter_executes_identically_twice(chapter):
     path = ROOT / chapter
-    first = _record(_cached(path) or _execute(path))
+    cached = _cached(path)
+    origin = "the chapter test's execution (cache)" if cached is not None else "a first fresh execution"
+    first = _record(cached if cached is not None else _execute(path))
     second = _record(_execute(path))
     assert any(kind == "stream" for kind, _ in first), "the chapter prints nothing to compare"
-    assert len(first) == len(second)
+    assert len(first) == len(second), origin
     for (kind_a, a), (kind_b, b) in zip(first, second):
-        assert kind_a == kind_b and a == b, (kind_a, a[:200], b[:200])
+        assert kind_a == kind_b and a == b, (origin, kind_a, a[:200], b[:200])
