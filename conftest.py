@@ -26,6 +26,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import contextlib  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -34,7 +35,7 @@ import jupytext  # noqa: E402
 from hypothesis import settings  # noqa: E402
 import pytest  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellExecutionError  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError  # noqa: E402
 
 # Property-based tests explore a fixed, seeded set of examples: the same inputs every run, so a
 # failure is reproducible and CI cannot flake on a rare draw (set HYPOTHESIS_PROFILE=explore
@@ -108,13 +109,13 @@ class MystNotebook(pytest.File):
 
     def setup(self) -> None:
         self.executed = 0  # code cells run, in order, without an error
-        self.failed = False
+        self.failed = self.timed_out = False
+        self._kernel = contextlib.ExitStack()  # pytest tears down even when setup fails
+        self.started = time.perf_counter()
         self.client = NotebookClient(self.nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                                      record_timing=False,  # as the build: cell metadata is hashed
                                      resources={"metadata": {"path": str(self.path.parent)}})
-        self._kernel = contextlib.ExitStack()
         self._kernel.enter_context(self.client.setup_kernel())
-        self.started = time.perf_counter()
         info = self.client.wait_for_reply(self.client.kc.kernel_info())
         self.nb.metadata["language_info"] = info["content"]["language_info"]
         # not a cell of the notebook: its outputs are ignored, an error in it fails loudly
@@ -154,11 +155,16 @@ class ChapterCell(pytest.Item):
 
     def runtest(self) -> None:
         chapter = self.parent
+        if chapter.timed_out:  # the kernel is still busy with that cell: each cell would time out
+            pytest.skip("an earlier cell of this chapter timed out")
         try:
             chapter.client.execute_cell(self.cell, self.index, execution_count=chapter.executed + 1)
         except CellExecutionError as error:
             chapter.failed = True
-            raise ChapterCellError(str(error)) from None
+            raise ChapterCellError(re.sub(r"\x1b\[[0-9;]*m", "", str(error))) from None  # no colour codes
+        except CellTimeoutError:
+            chapter.failed = chapter.timed_out = True
+            raise
         except BaseException:
             chapter.failed = True
             raise
@@ -203,6 +209,11 @@ def _doctest_numpy_printing(request):
     legacy = "1.25" if int(np.__version__.split(".")[0]) >= 2 else False  # numpy 1 prints plainly
     with np.printoptions(precision=8, suppress=True, legacy=legacy):
         yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # chapter cells carry it; registered here too for books that copy this conftest alone
+    config.addinivalue_line("markers", "slow: takes more than about 2 s (see pyproject.toml)")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
