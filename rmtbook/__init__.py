@@ -13,13 +13,17 @@ Layers, bottom up (nothing imports upward):
 5. ``widgets`` (interactive explorers), ``exercises`` (self-checked exercises).
 
 The public API is re-exported here; names listed in the book's issues are a contract.
+
+``import rmtbook`` loads only numpy, scipy and the numerics: ``plotting`` (matplotlib),
+``widgets`` (ipywidgets, IPython) and ``exercises`` are imported on first use
+(``rmtbook.plotting``, ``from rmtbook import widgets``), through the module ``__getattr__`` of
+PEP 562, so that a script that computes a law does not pay for a plotting stack.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import plotting
 from .laws import *  # noqa: F401,F403
 from .ensembles import *  # noqa: F401,F403
 from .hermite import *  # noqa: F401,F403
@@ -33,14 +37,31 @@ from .shallow import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
 from .networks import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
-from . import exercises, widgets  # noqa: E402
 
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
 from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
 from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
 
-__all__ = ["__version__", "plotting", "widgets", "exercises"] + [
+#: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
+_LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
+
+__all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
     for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
     for name in module.__all__
 ]
+
+
+def __getattr__(name: str):
+    """Import ``plotting``, ``widgets`` and ``exercises`` on first access (PEP 562)."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module  # later accesses skip this hook
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -44,7 +44,7 @@ def make_book(tmp: Path, chapters: dict[str, str]) -> Path:
     return book
 
 
-def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
-    """``jupyter-book build`` with warnings as errors; output captured."""
+def build(book: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``jupyter-book build`` with warnings as errors; output captured (``env``: the environment)."""
     return subprocess.run([JUPYTER_BOOK, "build", str(book), "-W", "-n", "--keep-going", *extra],
-                          capture_output=True, text=True, cwd=book, timeout=600)
+                          capture_output=True, text=True, cwd=book, timeout=600, env=env)

@@ -10,6 +10,8 @@ Usage: ``python tools/build_book.py [extra jupyter-book arguments]``.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -47,8 +49,34 @@ def refresh_cache(root: Path = ROOT) -> bool:
     return cleared
 
 
+def execution_cache(root: Path = ROOT):
+    """The book's execution cache (jupyter-cache), cleared first if the package changed.
+
+    The test run stores every chapter that passed here (conftest.py), so that the build reuses
+    its outputs instead of executing the chapter again. Hold :func:`cache_lock` while using it.
+    """
+    from jupyter_cache import get_cache
+
+    refresh_cache(root)
+    return get_cache(str(root / "_build" / ".jupyter_cache"))
+
+
+@contextlib.contextmanager
+def cache_lock(root: Path = ROOT):
+    """Serialize writers of the execution cache (pytest-xdist workers share its SQLite database)."""
+    (root / "_build").mkdir(exist_ok=True)
+    with open(root / "_build" / ".jupyter_cache.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def main(argv: list[str]) -> int:
-    if refresh_cache():
+    with cache_lock():
+        cleared = refresh_cache()
+    if cleared:
         print("rmtbook sources changed since the last build: cleared the execution cache")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going", *argv]
     code = subprocess.call(cmd, cwd=ROOT)
