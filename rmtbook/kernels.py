@@ -93,7 +93,15 @@ from ._kernel_core import (
 from ._quadrature import gaussian_hermite_moments
 from ._rng import RngLike, as_generator
 from ._typing import Activation, ArrayLike
-from ._validation import check_array, check_bool, check_data_scale, check_int, check_scalar, check_vectorized_callable
+from ._validation import (
+    check_array,
+    check_bool,
+    check_data_scale,
+    check_int,
+    check_scalar,
+    check_vectorized_callable,
+    renamed_kwargs,
+)
 
 __all__ = [
     "CLOSED_FORM_ACTIVATIONS",
@@ -370,10 +378,11 @@ def random_features_kernel(
     return kernel_matrix(act, X.T @ X, False, order)
 
 
+@renamed_kwargs(n_features="num_features")
 def random_features_kernel_monte_carlo(
     X: ArrayLike,
     activation: Activation,
-    n_features: int,
+    num_features: int,
     *,
     rng: RngLike = None,
     batch: int = 2048,
@@ -390,7 +399,7 @@ def random_features_kernel_monte_carlo(
         Data, p x n.
     activation : str, callable or Activation
         A name or a callable.
-    n_features : int
+    num_features : int
         Number N of random features (>= 1).
     rng : None, int or numpy.random.Generator
         ``None``, a seed or a :class:`numpy.random.Generator`.
@@ -418,7 +427,7 @@ def random_features_kernel_monte_carlo(
     """
     act = resolve(activation)
     X = _check_data(X)
-    N = check_int("n_features", n_features, low=1)
+    N = check_int("num_features", num_features, low=1)
     batch = check_int("batch", batch, low=1)
     gen = as_generator(rng)
     p, n = X.shape

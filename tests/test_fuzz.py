@@ -177,7 +177,7 @@ BASE = {
                                                           "derivative": (False, B)}),
     "random_features_kernel": (r.random_features_kernel, {"X": (_X, A), "activation": ("relu", C)}),
     "random_features_kernel_monte_carlo": (r.random_features_kernel_monte_carlo,
-                                           {"X": (_X, A), "activation": ("relu", C), "n_features": (50, P),
+                                           {"X": (_X, A), "activation": ("relu", C), "num_features": (50, P),
                                             "rng": (0, G), "batch": (16, P)}),
     "random_features_kernel_linear_equivalent": (r.random_features_kernel_linear_equivalent,
                                                  {"X": (_X, A), "activation": ("relu", C)}),

@@ -322,7 +322,7 @@ def test_input_errors():
         R.dual_activation("relu", 0.5, derivative_order=3)
     with pytest.raises(ValueError, match="q"):
         R.dual_activation("relu", 0.5, q=0.0)
-    with pytest.raises(ValueError, match="n_features"):
+    with pytest.raises(ValueError, match="num_features"):
         R.random_features_kernel_monte_carlo(X, "relu", 0)
     with pytest.raises(ValueError, match="symmetric"):
         R.kernel_from_covariance(np.array([[1.0, 0.5], [0.2, 1.0]]), "relu")
@@ -334,3 +334,11 @@ def test_input_errors():
         R.inner_product_kernel(X, lambda t: np.full_like(t, np.nan))
     with pytest.raises(TypeError, match="derivatives"):
         R.inner_product_kernel_linear_equivalent(X, np.exp, derivatives=1.0)
+
+
+def test_monte_carlo_kernel_keyword_is_num_features_and_the_old_name_is_deprecated():
+    X = np.eye(3)
+    new = R.random_features_kernel_monte_carlo(X, "relu", num_features=64, rng=0)
+    with pytest.warns(DeprecationWarning, match="n_features"):
+        old = R.random_features_kernel_monte_carlo(X, "relu", n_features=64, rng=0)
+    np.testing.assert_array_equal(new, old)

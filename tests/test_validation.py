@@ -166,7 +166,7 @@ CANONICAL = {
     "ratio": 0.5, "ridge": 0.1, "var": 1.0, "noise_var": 0.5, "signal_norm2": 1.0,
     "population_eigs": [1.0, 2.0], "eigenvalues": [1.0, 2.0, 3.0], "bulk": 1.0,
     "X": _X, "y": np.linspace(-1, 1, 5), "activation": "relu", "activations": ["relu", "erf"],
-    "width": 8, "widths": [8, 8], "n_features": 16, "p": 6, "n": 12, "size": 10, "num_samples": 100,
+    "width": 8, "widths": [8, 8], "num_features": 16, "p": 6, "n": 12, "size": 10, "num_samples": 100,
     "z": -1.0, "x": [0.5, 1.0], "rho": 0.3, "q1": 1.0, "q2": 1.0, "k": 0.2, "degree": 3,
     "ell": 2.0, "theta": 3.0, "thetas": [3.0], "spikes": [2.0], "distribution": "gaussian",
     "sizes": [100, 200, 400], "errors": [0.1, 0.07, 0.05], "coefficients": [1.0, 0.5],
@@ -174,7 +174,7 @@ CANONICAL = {
 # functions whose argument names mean something else than the canonical ones
 OVERRIDES = {"hermite_polynomial": {"k": 3}, "top_eigenpairs": {"x": _X}}
 NUMERIC = {"ratio", "ridge", "var", "noise_var", "signal_norm2", "population_eigs", "eigenvalues",
-           "bulk", "X", "y", "width", "widths", "n_features", "p", "n", "size", "num_samples", "z", "x",
+           "bulk", "X", "y", "width", "widths", "num_features", "p", "n", "size", "num_samples", "z", "x",
            "rho", "q1", "q2", "k", "degree", "ell", "theta", "thetas", "spikes", "sizes", "errors"}
 
 
