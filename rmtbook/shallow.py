@@ -55,6 +55,7 @@ from scipy import linalg
 
 from . import kernels as _kernels
 from ._results import TupleLike
+from . import _silverstein
 from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_choice, check_data_scale, check_int, check_matching_columns
@@ -70,10 +71,6 @@ __all__ = [
     "random_features_train_test_kernels",
     "RandomFeaturesKernels",
 ]
-
-#: Iteration cap of the Newton solver of the fixed point ``delta``.
-_MAX_ITER = 500
-_RTOL = 1e-13
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,53 +171,52 @@ def _shaped(values: np.ndarray, shape: tuple[int, ...]) -> ScalarOrArray:
 def _solve_delta(lam: np.ndarray, n: int, alpha: np.ndarray, gamma: np.ndarray) -> np.ndarray:
     """Solve ``delta = (1/n) sum_k lam_k / (alpha lam_k / (1 + delta) + gamma)`` for each pair.
 
-    In ``t = 1 + delta`` the equation reads ``F(t) = t - 1 - (1/n) sum_k lam_k t / (alpha lam_k
-    + gamma t) = 0``. ``F`` is convex (each summand is concave in ``t``), ``F(1) < 0`` and
-    ``F(t0) >= 0`` at ``t0 = 1 + tr(Phi) / (n gamma)``, an upper bound of the sum; so the root is
-    unique and Newton's method started at ``t0`` decreases monotonically to it (``F' > 0`` on the
-    right of the root of a convex function that is negative at 1).
+    This is the Silverstein equation of the package's one solver (:mod:`rmtbook._silverstein`):
+    dividing by ``alpha``, ``delta = (n/N) (1/n) sum_k lam_k / (lam_k / (1 + delta) - z)`` with
+    ``z = -gamma / alpha``, i.e. the deterministic-equivalent ``delta(z)`` of a population with
+    spectrum ``lam`` at ratio ``n / N``; so ``1 + delta = u(z) / z`` with ``u`` the real root on
+    the branch left of the spectrum (a monotone Newton method, vectorized over the pairs), and
+    ``delta = (n/N) (u / z) sum_k w_k lam_k / (lam_k - u)`` is evaluated without cancellation.
+    Zero eigenvalues (a rank-deficient kernel) do not enter the sum.
     """
     # delta is invariant under (lam, gamma) -> (lam, gamma) / s: solve at s = max lam, so that
     # kernels of any scale (1e+-300) give the same iteration (no inf / inf = nan)
     top = float(lam.max()) if lam.size and lam.max() > 0 else 1.0
-    lam = lam[None, :] / top
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        gamma = gamma / top
-        t = 1.0 + lam.sum() / (n * gamma)
-    if not np.all(np.isfinite(t)):
+        g = gamma / top
+        z = -g / alpha
+    if not np.all(g > 0):
         raise ValueError(
             "ridge is too small relative to the kernel: ridge / (largest eigenvalue of Phi) "
             f"underflows (largest eigenvalue {top:g}); use ridge >= 1e-300 times it"
         )
-    a = alpha[:, None]
-    g = gamma[:, None]
-    converged = np.zeros(t.shape, dtype=bool)
-    for _ in range(_MAX_ITER):
-        denom = a * lam + g * t[:, None]
-        F = t - 1.0 - (lam * t[:, None] / denom).sum(axis=1) / n
-        dF = 1.0 - ((a * lam / denom) * (lam / denom)).sum(axis=1) / n  # no denom^2 overflow
-        step = F / dF
-        t_new = np.maximum(t - step, 1.0)
-        converged = np.abs(t_new - t) <= _RTOL * t_new
-        t = t_new
-        if converged.all():
-            break
-    if not converged.all():
-        warnings.warn(
-            f"the fixed point delta did not converge in {_MAX_ITER} Newton steps for "
-            f"{int((~converged).sum())} (width, ridge) pair(s); results may be inaccurate",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return t - 1.0
+    pos = lam[lam > 0] / top
+    if pos.size == 0:
+        return np.zeros(z.shape)
+    # alpha lam / gamma below 1e-250 (a vanishing width): delta = tr(Phi) / (n gamma) to rounding
+    far = ~(np.abs(z) < 1e250)
+    if np.any(far):
+        out = np.empty(z.shape)
+        out[far] = np.sum(lam / top) / (lam.size * g[far])
+        if not np.all(far):
+            out[~far] = _solve_delta(lam, n, alpha[~far], gamma[~far])
+        return out
+    w0 = 1.0 - pos.size / lam.size  # zero eigenvalues: the positive part has ratio c (1 - w0)
+    t, w = np.unique(pos, return_counts=True)
+    w = w / w.sum()
+    c = (1.0 / alpha) * (1.0 - w0)
+    u = _silverstein.lower_branch_u(z, t, w, c)
+    s = (1.0 / (t[None, :] - u[:, None])) @ (w * t)
+    return c * s * (u / z)
 
 
 def random_features_delta(eigenvalues: ArrayLike, width: ArrayLike, ridge: ArrayLike) -> ScalarOrArray:
     """The fixed point ``delta`` of random features ridge regression, from the spectrum of ``Phi``.
 
     Solves ``delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1}`` with ``N = width``,
-    ``gamma = ridge`` and ``n = len(eigenvalues)``, by a monotone Newton iteration (capped at
-    500 steps; a RuntimeWarning is raised if it has not converged to relative accuracy 1e-13).
+    ``gamma = ridge`` and ``n = len(eigenvalues)``: the Silverstein equation of a population
+    with spectrum ``Phi`` at ratio ``n / N`` and ``z = -gamma N / n``, solved by the package's one
+    solver (:mod:`rmtbook._silverstein`, a monotone Newton method on the real branch).
 
     Parameters
     ----------
