@@ -30,13 +30,14 @@ log-potential that is stationary in ``mu``, so it is accurate to rounding level 
 edges). Moments, quantiles and sampling use the adaptive piecewise Chebyshev model of the
 density of :mod:`rmtbook._density_model`.
 
-Used by chapters 2 (``chapters/02_resolvents.md``) and 3 (``chapters/03_marchenko_pastur.md``)
-and by every later chapter that draws a spectrum.
+Used by :doc:`/chapters/02_resolvents` and :doc:`/chapters/03_marchenko_pastur`, and by every
+later chapter that draws a spectrum.
 
 References
 ----------
-Wigner (1955); Marchenko & Pastur (1967); Silverstein & Bai (1995); Silverstein & Choi (1995);
-Bai & Silverstein (1999); Dobriban (2015); Couillet & Liao (2022), Thms 2.4-2.6.
+:cite:p:`wigner1955characteristic`; :cite:p:`marchenko1967distribution`;
+:cite:p:`silverstein1995empirical`; :cite:p:`silverstein1995analysis`; :cite:p:`bai1999exact`;
+:cite:p:`dobriban2015efficient`; :cite:p:`couillet2022rmt`, Thms 2.4-2.6.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class SpectralLaw:
 
     References
     ----------
-    Chapter 2, :doc:`/chapters/02_resolvents`.
+    Used in :doc:`/chapters/02_resolvents`.
     """
 
     atom: float = 0.0
@@ -219,8 +220,8 @@ class SemicircleLaw(SpectralLaw):
 
     References
     ----------
-    Wigner (1955); Anderson, Guionnet & Zeitouni (2010), Ch. 2. Chapter 2
-    (``chapters/02_resolvents.md``).
+    :cite:p:`wigner1955characteristic`; :cite:p:`anderson2010introduction`, Ch. 2.
+    Used in :doc:`/chapters/02_resolvents`.
     """
 
     def __init__(self, var: float = 1.0) -> None:
@@ -300,7 +301,14 @@ def semicircle(var: float = 1.0) -> SemicircleLaw:
 
     References
     ----------
-    Wigner (1955); Anderson, Guionnet & Zeitouni (2010). Chapter 2.
+    :cite:p:`wigner1955characteristic`; :cite:p:`anderson2010introduction`.
+    Used in :doc:`/chapters/02_resolvents`.
+
+    Examples
+    --------
+    >>> law = semicircle(2.0)
+    >>> law.support(), round(law.var(), 12), round(law.cdf(0.0), 12)
+    ([(-2.8284271247461903, 2.8284271247461903)], 2.0, 0.5)
     """
     return SemicircleLaw(var)
 
@@ -341,7 +349,7 @@ class SampleCovarianceLaw(SpectralLaw):
     References
     ----------
     :cite:p:`silverstein1995empirical`; :cite:p:`silverstein1995analysis`;
-    Couillet & Liao (2022), Thm 2.6. Chapters :doc:`/chapters/02_resolvents` and
+    :cite:p:`couillet2022rmt`, Thm 2.6. Used in :doc:`/chapters/02_resolvents` and
     :doc:`/chapters/03_marchenko_pastur`.
     """
 
@@ -499,7 +507,7 @@ def sample_covariance_law(
     References
     ----------
     :cite:p:`silverstein1995empirical`; :cite:p:`silverstein1995analysis`;
-    Couillet & Liao (2022), Thm 2.6. Chapters :doc:`/chapters/02_resolvents` and
+    :cite:p:`couillet2022rmt`, Thm 2.6. Used in :doc:`/chapters/02_resolvents` and
     :doc:`/chapters/03_marchenko_pastur`.
     """
     return SampleCovarianceLaw(population_eigs, ratio, weights)
@@ -529,7 +537,8 @@ class MarchenkoPasturLaw(SampleCovarianceLaw):
 
     References
     ----------
-    Marchenko & Pastur (1967); Couillet & Liao (2022), Thm 2.4. Chapters 2 and 3.
+    :cite:p:`marchenko1967distribution`; :cite:p:`couillet2022rmt`, Thm 2.4. Used in
+    :doc:`/chapters/02_resolvents` and :doc:`/chapters/03_marchenko_pastur`.
     """
 
     def __init__(self, ratio: float, var: float = 1.0) -> None:
@@ -635,6 +644,7 @@ def marchenko_pastur(ratio: float, var: float = 1.0) -> MarchenkoPasturLaw:
 
     References
     ----------
-    Marchenko & Pastur (1967); Couillet & Liao (2022), Thm 2.4. Chapters 2 and 3.
+    :cite:p:`marchenko1967distribution`; :cite:p:`couillet2022rmt`, Thm 2.4. Used in
+    :doc:`/chapters/02_resolvents` and :doc:`/chapters/03_marchenko_pastur`.
     """
     return MarchenkoPasturLaw(ratio, var)
