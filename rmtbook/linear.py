@@ -204,6 +204,27 @@ def _warn_infinite() -> None:
     )
 
 
+def _signal_coordinates(
+    signal: Optional[ArrayLike], population_eigs: Optional[ArrayLike], weights: Optional[ArrayLike],
+    signal_norm2: ArrayLike, size: int,
+) -> Optional[np.ndarray]:
+    """Squared coordinates of a deterministic ``beta*`` (``None`` for a random direction)."""
+    if signal is None:
+        return None
+    if population_eigs is None or weights is not None:
+        raise ValueError(
+            "signal needs population_eigs with one entry per coordinate of beta* (and weights=None)"
+        )
+    if not (np.ndim(signal_norm2) == 0 and float(signal_norm2) == 1.0):
+        raise ValueError("give signal or signal_norm2, not both (signal carries the norm of beta*)")
+    beta = check_array("signal", signal, ndim=1)
+    if beta.size != size:
+        raise ValueError(
+            f"signal must have one entry per entry of population_eigs ({size}), got {beta.size}"
+        )
+    return beta**2
+
+
 def ridge_risk(
     ratio: ArrayLike,
     ridge: ArrayLike,
@@ -211,6 +232,8 @@ def ridge_risk(
     signal_norm2: ArrayLike = 1.0,
     population_eigs: Optional[ArrayLike] = None,
     weights: Optional[ArrayLike] = None,
+    *,
+    signal: Optional[ArrayLike] = None,
 ) -> RidgeRisk:
     """Deterministic equivalents of the in-sample and out-of-sample risks of ridge regression.
 
@@ -240,6 +263,13 @@ def ridge_risk(
         ``||beta*||^2 >= 0``.
     population_eigs, weights
         Positive eigenvalues of ``C`` and their weights (default ``C = I``).
+    signal
+        A deterministic ``beta*`` instead of a uniformly random direction (keyword only): its
+        coordinates along the eigenvectors of ``C``, one per entry of ``population_eigs``
+        (given with ``weights=None``, one entry per coordinate). The bias becomes
+        ``kappa^2 sum_i t_i beta_i^2 / (t_i + kappa)^2 / (1 - df2/n)``, which depends on where
+        ``beta*`` lies in the spectrum of ``C`` and not only on its norm
+        (:cite:p:`hastie2022surprises`, Thm 5); ``signal_norm2`` must then be left at its default.
 
     All of ``ratio``, ``ridge``, ``noise_var`` and ``signal_norm2`` may be arrays; they are
     broadcast together.
@@ -271,6 +301,7 @@ def ridge_risk(
     s2 = check_array("noise_var", noise_var, low=0.0)
     r2 = check_array("signal_norm2", signal_norm2, low=0.0)
     t, w = _population(population_eigs, weights)
+    beta2 = _signal_coordinates(signal, population_eigs, weights, signal_norm2, t.size)
     c, g, s2, r2 = np.broadcast_arrays(c, g, s2, r2)
     shape = c.shape
     c, g, s2, r2 = (a.ravel().astype(float) for a in (c, g, s2, r2))
@@ -285,7 +316,7 @@ def ridge_risk(
     one_minus_df = np.where(df < 0.5, 1.0 - df, (1.0 - c) + c * ((frac * (2.0 - frac)) @ w))
     # kappa^2 t / (t + kappa)^2 written as t frac^2: no overflow of kappa^2 at huge ridges
     # (the limit there is noise + signal, not inf * 0 = nan)
-    bias_num = r2 * ((t * frac**2) @ w)
+    bias_num = r2 * ((t * frac**2) @ w) if beta2 is None else (t * frac**2) @ beta2
     # gamma / kappa: directly when gamma > 0 (no cancellation); its limit (1 - c)_+ at gamma = 0
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma_over_kappa = np.where(g > 0, g / np.where(kappa > 0, kappa, 1.0), np.clip(1.0 - c, 0.0, None))
@@ -538,6 +569,7 @@ def simulate_ridge_risk(
     weights: Optional[ArrayLike] = None,
     num_draws: int = 1,
     *,
+    signal: Optional[ArrayLike] = None,
     rng: RngLike = None,
 ) -> SimulatedRidgeRisk:
     """Draw ridge regression problems and return the empirical risks (means and standard errors).
@@ -563,6 +595,10 @@ def simulate_ridge_risk(
         Positive eigenvalues of ``C`` and their weights (default ``C = I``).
     num_draws
         Number of independent draws (``>= 1``).
+    signal
+        A fixed ``beta*`` (length ``p``, in the coordinates where ``C`` is diagonal) instead of a
+        uniformly random direction drawn anew each time (keyword only; ``signal_norm2`` is then
+        unused and must be left at its default).
     rng
         ``None``, a seed or a :class:`numpy.random.Generator`.
 
@@ -589,6 +625,11 @@ def simulate_ridge_risk(
     s2 = float(check_array("noise_var", noise_var, ndim=0, low=0.0))
     r2 = float(check_array("signal_norm2", signal_norm2, ndim=0, low=0.0))
     num_draws = check_int("num_draws", num_draws, low=1)
+    fixed = None
+    if signal is not None:
+        if r2 != 1.0:
+            raise ValueError("give signal or signal_norm2, not both (signal carries the norm of beta*)")
+        fixed = check_array("signal", signal, ndim=1, shape=(p,))
     gen = as_generator(rng)
     diag = population_diagonal(p, population_eigs, weights)
     root = np.sqrt(diag)
@@ -597,8 +638,11 @@ def simulate_ridge_risk(
     r_out = np.empty((num_draws, gflat.size))
     for d in range(num_draws):  # loop over independent draws, not over grid points
         a = root[:, None] * gen.standard_normal((p, n)) / np.sqrt(n)  # A = X / sqrt(n)
-        direction = gen.standard_normal(p)
-        beta = np.sqrt(r2) * direction / np.linalg.norm(direction)
+        if fixed is None:
+            direction = gen.standard_normal(p)
+            beta = np.sqrt(r2) * direction / np.linalg.norm(direction)
+        else:
+            beta = fixed
         ytil = (a.T @ beta + np.sqrt(s2 / n) * gen.standard_normal(n))  # y / sqrt(n)
         betahat, r_in[d] = _fit_ridge(a, ytil, gflat)
         err = betahat - beta[:, None]

@@ -375,3 +375,38 @@ def test_simulate_ridge_risk_rng_is_keyword_only_and_results_are_frozen():
     for result in (sim, risk):
         with pytest.raises(dataclasses.FrozenInstanceError):
             result.in_sample = 0.0
+
+
+@pytest.mark.parametrize("block", [0, 1])
+def test_deterministic_signal_risk_against_simulation(block):
+    """beta* on one eigen-block of C (issue #17): the bias depends on where beta* lies in the
+    spectrum, not only on its norm. The deterministic-beta* formula matches a simulation with that
+    fixed beta* within 4 standard errors plus the O(1/n) finite-size bias (4/n relative); the
+    uniformly-random-direction formula (the nearest wrong variant) misses by many standard errors."""
+    p, n, ridge, noise = 200, 400, 1.0, 0.25
+    t = np.repeat([0.25, 4.0], p // 2)
+    beta = np.zeros(p)
+    beta[block * p // 2:(block + 1) * p // 2] = 1 / np.sqrt(p / 2)  # ||beta*|| = 1
+    theory = ridge_risk(p / n, ridge, noise_var=noise, population_eigs=t, signal=beta)
+    random_direction = ridge_risk(p / n, ridge, noise_var=noise, population_eigs=t)
+    sim = simulate_ridge_risk(p, n, ridge, noise_var=noise, population_eigs=t, num_draws=60,
+                              signal=beta, rng=2)
+    for key in ("out_of_sample", "in_sample"):
+        mean, se = getattr(sim, key), getattr(sim, key + "_se")
+        tol = 4 * se + 4 / n * mean
+        assert abs(getattr(theory, key) - mean) < tol, key
+        assert abs(getattr(random_direction, key) - mean) > tol, key
+    # a beta* of uniformly spread squared coordinates is the random-direction formula, exactly
+    flat = ridge_risk(p / n, ridge, noise_var=noise, population_eigs=t, signal=np.full(p, 1 / np.sqrt(p)))
+    assert flat.out_of_sample == pytest.approx(random_direction.out_of_sample, rel=1e-13)
+
+
+def test_signal_argument_refusals():
+    with pytest.raises(ValueError, match="signal needs population_eigs"):
+        ridge_risk(0.5, 0.1, signal=[1.0])
+    with pytest.raises(ValueError, match="not both"):
+        ridge_risk(0.5, 0.1, signal_norm2=2.0, population_eigs=[1.0, 2.0], signal=[1.0, 0.0])
+    with pytest.raises(ValueError, match="signal must have one entry"):
+        ridge_risk(0.5, 0.1, population_eigs=[1.0, 2.0], signal=[1.0])
+    with pytest.raises(ValueError, match="signal"):
+        simulate_ridge_risk(4, 8, 0.1, signal=[1.0, 2.0], rng=0)
