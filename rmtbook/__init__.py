@@ -25,6 +25,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .laws import *  # noqa: F401,F403
+from .fluctuations import *  # noqa: F401,F403
 from .ensembles import *  # noqa: F401,F403
 from .hermite import *  # noqa: F401,F403
 from .resolvents import *  # noqa: F401,F403
@@ -38,6 +39,7 @@ from .deep import *  # noqa: F401,F403
 from .networks import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
 
+from . import fluctuations as _flu
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
 from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
 from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
@@ -47,7 +49,7 @@ _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
 
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
-    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
+    for module in (_laws, _flu, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
     for name in module.__all__
 ]
 

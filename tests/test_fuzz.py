@@ -281,6 +281,7 @@ BASE = {
     "standardized_entries": (r.standardized_entries, {"distribution": ("student-t", STR), "size": (10, P),
                                                       "df": (5.0, S), "rng": (0, G)}),
     "entry_fourth_moment": (r.entry_fourth_moment, {"distribution": ("student-t", STR), "df": (5.0, S)}),
+    "tracy_widom": (r.tracy_widom, {"beta": (1, P)}),
     "ks_distance": (r.ks_distance, {"eigenvalues": ([0.5, 1.0, 1.5], A), "law": (r.marchenko_pastur(0.5), "law")}),
 }
 # public names outside the table, and why

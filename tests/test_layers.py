@@ -10,7 +10,7 @@ PKG = Path(__file__).resolve().parents[1] / "rmtbook"
 LAYERS = [
     {"_validation", "_rng", "_typing", "_results", "_chebyshev", "_quadrature", "_pair_quadrature",
      "_silverstein", "_density_model", "plotting"},
-    {"laws", "ensembles", "hermite"},
+    {"laws", "fluctuations", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
     {"linear", "spiked", "shallow", "deep", "networks", "diagnostics"},
     {"widgets", "exercises"},
