@@ -241,3 +241,28 @@ def test_api_page_shows_types_and_renders_docstring_citations(tmp_path):
     fields = soup.find("dl", class_="field-list").get_text(" ")
     for name, kind in (("values", "ArrayLike"), ("scale", "float"), ("rng", "RngLike")):
         assert re.search(rf"{name}\s*\(\s*{kind}\s*\)", fields), (name, kind, fields)
+
+
+def test_notebook_copies_carry_no_myst_syntax_and_keep_their_math():
+    """Colab and plain Jupyter do not render MyST: the copies are plain Markdown (issue #18)."""
+    import re
+
+    import jupytext
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from student_edition import chapter_files
+
+    directive = re.compile(r"^\s*(`{3,}|:{3,})\{(?!code-cell)[A-Za-z0-9:_-]+\}", re.M)
+    role = re.compile(r"\{[A-Za-z0-9:_-]+\}`")
+    for path in chapter_files():
+        copy = nbformat.read(ROOT / "notebooks" / f"{path.stem}.ipynb", as_version=4)
+        md = "\n".join(c.source for c in copy.cells if c.cell_type == "markdown")
+        assert not directive.search(md), (path.name, directive.search(md).group(0))
+        assert not role.search(md), (path.name, role.search(md).group(0))
+        # every display formula of the chapter is still there, character for character, and no
+        # inline one is lost (roles may add some: {math} becomes $...$)
+        source = "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "markdown")
+        for formula in re.findall(r"\$\$.+?\$\$", source, flags=re.S):
+            assert formula in md, (path.name, formula[:80])
+        assert md.count("$") >= source.count("$"), path.name

@@ -123,3 +123,19 @@ def test_student_site_hides_solutions_that_the_teacher_site_shows(tmp_path):
     for label in ("ex-small-plain", "ex-small-gated"):
         html = (student / "_build" / "html" / "chapters" / "small.html").read_text()
         assert f'id="{label}"' in html, label
+
+
+def test_student_notebooks_are_plain_markdown(tmp_path):
+    """The downloaded student notebooks render in any Jupyter: no MyST directive is left, the
+    exercise labels and the math stay (issue #18)."""
+    import re
+
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import student_edition
+
+    for dest in student_edition.write_notebooks(tmp_path):
+        md = "\n".join(c.source for c in nbformat.read(dest, as_version=4).cells if c.cell_type == "markdown")
+        assert not re.search(r"^\s*(`{3,}|:{3,})\{[A-Za-z0-9:_-]+\}", md, re.M), dest.name
+        assert not re.search(r"\{[A-Za-z0-9:_-]+\}`", md), dest.name

@@ -25,6 +25,9 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plain_markdown import plain_notebook  # noqa: E402
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +132,7 @@ def write_notebooks(out: Path) -> list[Path]:
     written = []
     for path in chapter_files():
         nb, _ = student_notebook(path)
+        plain_notebook(nb)  # MyST directives as plain Markdown: any Jupyter and Colab render them
         dest = target / f"{path.stem}.ipynb"
         nbformat.validate(nb)
         nbformat.write(nb, dest)

@@ -4,6 +4,8 @@ Colab opens notebooks from GitHub only as ``.ipynb``; the chapters are MyST Mark
 book's Colab buttons therefore point at these copies (rewritten by ``_ext/rmtbook_refs.py``).
 Run ``python tools/sync_notebooks.py`` after editing a chapter; a test fails while a copy is
 out of date. The copies carry no outputs: they are generated sources, never edited by hand.
+Their Markdown is plain (``tools/plain_markdown.py``): proofs, exercises and solutions render in
+any Jupyter and in Colab, which do not render MyST directives.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+from plain_markdown import plain_notebook  # noqa: E402
 from student_edition import chapter_files  # noqa: E402
 
 OUT = ROOT / "notebooks"
@@ -23,7 +26,7 @@ OUT = ROOT / "notebooks"
 
 def notebook_text(path: Path) -> str:
     """The .ipynb text (no outputs, stable ids) for one MyST chapter."""
-    nb = jupytext.read(path)
+    nb = plain_notebook(jupytext.read(path))  # MyST directives as plain Markdown (Colab, Jupyter)
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index}"
         if cell.cell_type == "code":
