@@ -154,6 +154,27 @@ def _normalized_layer_factors() -> np.ndarray:
     return np.array(out)
 
 
+
+# --- chapter 8b: Gaussian equivalence and random-features asymptotics ----------------------------
+def _relu_infinite_width_ridge() -> float:
+    """Ridge of chapter 5 (ratio 0.5) equal to ReLU random features at infinite width: c v / a_1^2."""
+    from .hermite import hermite_coefficients, second_moment
+
+    a = hermite_coefficients("relu", 1)
+    v = second_moment("relu") - a[0] ** 2 - a[1] ** 2
+    return 0.5 * v / a[1] ** 2
+
+
+def _tanh_triple_descent_peaks() -> np.ndarray:
+    """n/p of the two peaks of the asymptotic test MSE of tanh features, N = 4p, gamma = 1e-6."""
+    from .gaussian_equivalence import random_features_asymptotic_errors
+
+    n_over_p = np.geomspace(0.2, 20.0, 4001)
+    test = random_features_asymptotic_errors("tanh", 1 / n_over_p, 4 / n_over_p, 1e-6, 0.5, 1.0).test
+    inner = (test[1:-1] > test[:-2]) & (test[1:-1] > test[2:])
+    return np.sort(n_over_p[1:-1][inner])[:2]
+
+
 _REGISTRY: dict[str, _Answer] = {
     "ex-conc-chi2": _Answer(
         compute=_smallest_p_for_relative_fluctuation, rtol=0.0, atol=0.5,
@@ -199,6 +220,20 @@ _REGISTRY: dict[str, _Answer] = {
         compute=_relu_ntk_first_order, rtol=1e-6, atol=1e-9,
         hint="the constant and the coefficient of x_i^T x_j, in this order",
         chapter="chapters/10_ntk",
+    ),
+    # chapter 8b
+    "ex-geq-implicit-ridge": _Answer(
+        compute=_relu_infinite_width_ridge, rtol=0.01, atol=0.0,
+        hint="the ridge (convention of rmtbook.ridge_risk, c = 0.5) of the linear model equivalent to "
+             "ReLU random features at infinite width; a common mistake is to forget a_0^2 in nu - a_0^2 - a_1^2, "
+             "or the factor c",
+        chapter="chapters/08b_gaussian_equivalence",
+    ),
+    "ex-geq-triple": _Answer(
+        compute=_tanh_triple_descent_peaks, rtol=0.02, atol=0.0,
+        hint="the two values of n/p where the test error peaks, smaller first; the peaks are not exactly at "
+             "n = p and n = N: locate the maxima of the curve, do not quote the thresholds",
+        chapter="chapters/08b_gaussian_equivalence",
     ),
 }
 

@@ -14,7 +14,7 @@ import rmtbook.widgets
 
 #: Modules whose public API follows the conventions below (the others are being rewritten).
 CONVENTIONAL = ("ensembles", "datasets", "spectra", "shallow", "networks", "diagnostics", "spiked",
-                "linear", "exercises")
+                "linear", "exercises", "gaussian_equivalence")
 #: Functions of modules under another rewrite whose ``rng`` is still positional.
 RNG_PENDING: set[str] = set()
 
