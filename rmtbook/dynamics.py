@@ -82,8 +82,6 @@ class GradientFlowRisk:
         Signal part of ``R_out - sigma^2``: ``signal_norm2 int e^{-2tx} nu_C(dx)``.
     variance
         Noise part of ``R_out - sigma^2``: ``sigma^2 c int (1 - e^{-tx})^2 / x nu_C(dx)``.
-    time
-        The times ``t`` (broadcast with ``noise_var`` and ``signal_norm2``).
     quadrature_error
         A posteriori bound on the absolute quadrature error of the risks (the change between
         the last two panel doublings, at least the rounding level).
@@ -93,7 +91,6 @@ class GradientFlowRisk:
     out_of_sample: ScalarOrArray
     bias: ScalarOrArray
     variance: ScalarOrArray
-    time: ScalarOrArray
     quadrature_error: float
 
 
@@ -173,35 +170,25 @@ def _nodes(law, panels: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ws)
 
 
-def _measures(law, ratio: float, panels: int, eigs: np.ndarray, wb: Optional[np.ndarray]):
-    """Nodes and the weights of ``mu`` and ``nu`` there (continuous parts only).
-
-    ``wb`` (``w_k b_k``, summing to 1) weights the signal per population eigenvalue; ``None``
-    means uniform, where ``(u/z) sum_k w_k t_k / (t_k - u) = (u - z) / (c z)`` simplifies.
-    """
+def _measures(law, ratio: float, panels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes and the weights of ``mu`` and ``nu_C`` there (continuous parts only)."""
     x, dx = _nodes(law, panels)
     m_tilde = law.companion_stieltjes(x + 0j)  # companion transform at x + i0
     u = -1.0 / m_tilde  # effective parameter u = z (1 + delta)
     d_mu = np.maximum(m_tilde.imag, 0.0) / (np.pi * ratio) * dx  # density Im m_tilde / (pi c)
     d_nu = np.maximum(u.imag, 0.0) / (np.pi * ratio * x) * dx  # density Im u / (pi c x)
-    if wb is None:
-        return x, d_mu, d_mu, d_nu, d_nu
-    inv = 1.0 / (eigs[None, :] - u[:, None])  # (t_k - u)^{-1}
-    # Im[(u/x) sum_k w_k b_k t_k / (t_k - u)] / pi and Im[(u/x) sum_k w_k b_k / (t_k - u)] / pi
-    dens = (u / x * ((inv * eigs[None, :]) @ wb)).imag / np.pi
-    dens_sig = (u / x * (inv @ wb)).imag / np.pi
-    return x, d_mu, np.maximum(dens_sig, 0.0) * dx, np.maximum(dens, 0.0) * dx, d_nu
+    return x, d_mu, d_nu
 
 
-def _risks(x, d_mu, d_sig, d_nu_sig, d_nu, atom_mu, atom_nu, c, t, s2, r2):
+def _risks(x, d_mu, d_nu, atom_mu, atom_nu, c, t, s2, r2):
     """The four spectral integrals at times ``t`` (1-D) for the given measures."""
     tt = t[:, None]
     with np.errstate(invalid="ignore", over="ignore"):
         decay2 = np.exp(-2.0 * tt * x)  # exp(-inf * x) = 0 for x > 0: the ridgeless limit
         rise = -np.expm1(-tt * x)  # 1 - e^{-t x}, accurate at small t x
-    bias = r2 * (decay2 @ d_nu_sig + atom_nu)
+    bias = r2 * (decay2 @ d_nu + atom_nu)
     variance = s2 * c * ((rise**2 / x) @ d_nu)
-    in_sample = r2 * ((x * decay2) @ d_sig) + s2 * ((1.0 - c) + c * (decay2 @ d_mu + atom_mu))
+    in_sample = r2 * ((x * decay2) @ d_mu) + s2 * ((1.0 - c) + c * (decay2 @ d_mu + atom_mu))
     return in_sample, bias, variance
 
 
@@ -212,8 +199,6 @@ def gradient_flow_risk(
     signal_norm2: ArrayLike = 1.0,
     population_eigs: Optional[ArrayLike] = None,
     weights: Optional[ArrayLike] = None,
-    *,
-    signal_weights: Optional[ArrayLike] = None,
 ) -> GradientFlowRisk:
     """Limiting in-sample and out-of-sample risks of gradient flow on least squares at time ``t``.
 
@@ -252,19 +237,10 @@ def gradient_flow_risk(
     population_eigs, weights
         Positive eigenvalues of ``C`` and their weights (fractions of the ``p`` coordinates;
         default ``C = I``).
-    signal_weights
-        Optional relative signal energies ``b_k >= 0`` per population eigenvalue: ``beta*`` puts
-        the fraction ``w_k b_k / sum_j w_j b_j`` of ``signal_norm2`` on the eigenspace of
-        ``t_k`` (in a uniformly random direction there). Default: all 1 (the model of
-        :func:`rmtbook.ridge_risk`). Then ``nu_C`` becomes the measure of Stieltjes transform
-        ``(u/z) sum_k w_k b_k t_k / (t_k - u)`` (atom ``kappa_0 sum_k w_k b_k t_k / (t_k +
-        kappa_0)``) and ``mu`` in the signal part of ``in_sample`` the one of
-        ``(u/z) sum_k w_k b_k / (t_k - u)``.
-
     Returns
     -------
     GradientFlowRisk
-        ``.in_sample``, ``.out_of_sample``, ``.bias``, ``.variance``, ``.time`` (floats for
+        ``.in_sample``, ``.out_of_sample``, ``.bias``, ``.variance`` (floats for
         scalar inputs, else arrays of the broadcast shape) and ``.quadrature_error``.
 
     References
@@ -287,7 +263,6 @@ def gradient_flow_risk(
     s2 = check_array("noise_var", noise_var, low=0.0)
     r2 = check_array("signal_norm2", signal_norm2, low=0.0)
     eigs, w = _population(population_eigs, weights)
-    wb = _signal(signal_weights, w)
     t, s2, r2 = np.broadcast_arrays(t, s2, r2)
     shape = t.shape
     t, s2, r2 = (a.ravel().astype(float) for a in (t, s2, r2))
@@ -295,16 +270,15 @@ def gradient_flow_risk(
     law = sample_covariance_law(eigs, c, w)
     atom_mu = law.atom
     kappa0 = effective_ridge(c, 0.0, eigs, w) if c > 1.0 else 0.0
-    # nu({0}): the part of the signal-weighted trace of C in the kernel of Chat
-    atom_nu = kappa0 / c if wb is None else kappa0 * float(np.sum(wb * eigs / (eigs + kappa0)))
-    m1 = float(np.dot(w if wb is None else wb, eigs))  # the risk at t = 0 is s2 + r2 m1
+    atom_nu = kappa0 / c  # nu_C({0}): the part of C's trace in the kernel of Chat
+    m1 = float(np.dot(w, eigs))  # the risk at t = 0 is s2 + r2 m1
     scale = np.maximum(s2 + r2 * m1, np.finfo(float).tiny)
 
     panels = _PANELS_START
     previous = None
     error = np.inf
     while True:
-        meas = _measures(law, c, panels, eigs, wb)
+        meas = _measures(law, c, panels)
         current = np.stack(_risks(*meas, atom_mu, atom_nu, c, t, s2, r2))
         if previous is not None:
             with np.errstate(invalid="ignore"):
@@ -333,7 +307,6 @@ def gradient_flow_risk(
         out_of_sample=_out(out.reshape(shape)),
         bias=_out(bias.reshape(shape)),
         variance=_out(variance.reshape(shape)),
-        time=_out(t.reshape(shape)),
         quadrature_error=error,
     )
 
@@ -411,7 +384,10 @@ def simulate_gradient_flow_risk(
     signal_weights
         Relative signal energies per population eigenvalue, as :func:`gradient_flow_risk`:
         coordinate ``i`` of ``beta*`` is ``sqrt(b_k)`` times a standard Gaussian before the
-        normalization to ``||beta*||^2 = signal_norm2``.
+        normalization to ``||beta*||^2 = signal_norm2``. (Outside the model of
+        :func:`gradient_flow_risk` when the ``b_k`` differ: the out-of-sample bias is then
+        ``beta*^T e^{-t Chat} C e^{-t Chat} beta*``, a two-resolvent quantity that the
+        eigenvalue law weighted by ``C`` does not determine.)
     rng
         ``None``, a seed or a :class:`numpy.random.Generator`.
 
@@ -460,16 +436,22 @@ def simulate_gradient_flow_risk(
         if p <= n:  # beta(t) = V g(L) V^T A ytil with A A^T = V L V^T
             lam, vec = np.linalg.eigh(a @ a.T)
             lam = np.clip(lam, 0.0, None)
-            coef = _filters(lam, tflat, step) * (vec.T @ (a @ ytil))[None, :]
-            betas = vec @ coef.T  # p x T
+            with np.errstate(over="ignore", invalid="ignore"):
+                coef = _filters(lam, tflat, step) * (vec.T @ (a @ ytil))[None, :]
+                betas = vec @ coef.T  # p x T
         else:  # beta(t) = A U g(L) U^T ytil with A^T A = U L U^T (push-through)
             lam, vec = np.linalg.eigh(a.T @ a)
             lam = np.clip(lam, 0.0, None)
-            coef = _filters(lam, tflat, step) * (vec.T @ ytil)[None, :]
-            betas = a @ (vec @ coef.T)
-        r_in[d] = np.sum((ytil[:, None] - a.T @ betas) ** 2, axis=0)
-        err = betas - beta[:, None]
-        r_out[d] = s2 + np.sum(diag[:, None] * err**2, axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                coef = _filters(lam, tflat, step) * (vec.T @ ytil)[None, :]
+                betas = a @ (vec @ coef.T)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergent descent (warned): inf
+            r_in[d] = np.sum((ytil[:, None] - a.T @ betas) ** 2, axis=0)
+            err = betas - beta[:, None]
+            r_out[d] = s2 + np.sum(diag[:, None] * err**2, axis=0)
+        if step is not None and step * lam.max() >= 2.0:
+            r_in[d] = np.where(np.isnan(r_in[d]), np.inf, r_in[d])
+            r_out[d] = np.where(np.isnan(r_out[d]), np.inf, r_out[d])
     mean_in, mean_out = r_in.mean(axis=0), r_out.mean(axis=0)
     if num_draws > 1:
         se_in = r_in.std(axis=0, ddof=1) / np.sqrt(num_draws)
