@@ -47,7 +47,7 @@ import numpy as np
 from . import _quadrature
 from ._rng import as_generator
 from ._silverstein import x_of_theta
-from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
+from ._typing import ArrayLike, RngLike, ScalarOrArray
 from ._validation import check_array, check_int, check_scalar, check_weights
 from .laws import sample_covariance_law
 from .linear import effective_ridge, population_diagonal
@@ -124,13 +124,16 @@ def _out(x: np.ndarray) -> ScalarOrArray:
     return float(x) if np.ndim(x) == 0 else x
 
 
-def _population(population_eigs: Optional[ArrayLike], weights: Optional[ArrayLike]) -> tuple[np.ndarray, np.ndarray]:
+def _population(
+    population_eigs: Optional[ArrayLike], weights: Optional[ArrayLike]
+) -> tuple[np.ndarray, np.ndarray]:
     """Positive population eigenvalues and normalized weights (default ``C = I``)."""
     if population_eigs is None:
         if weights is not None:
             raise ValueError("weights were given without population_eigs; pass both or neither")
         return np.ones(1), np.ones(1)
-    t = np.atleast_1d(check_array("population_eigs", population_eigs, ndim=(0, 1), low=0.0, low_open=True))
+    t = check_array("population_eigs", population_eigs, ndim=(0, 1), low=0.0, low_open=True)
+    t = np.atleast_1d(t)
     return t, check_weights("weights", weights, t.size, of="population_eigs")
 
 
@@ -140,7 +143,9 @@ def _signal(signal_weights: Optional[ArrayLike], w: np.ndarray) -> Optional[np.n
         return None
     b = np.atleast_1d(check_array("signal_weights", signal_weights, ndim=(0, 1), low=0.0))
     if b.size != w.size:
-        raise ValueError(f"signal_weights must have one entry per population eigenvalue ({w.size}), got {b.size}")
+        raise ValueError(
+            f"signal_weights must have one entry per population eigenvalue ({w.size}), got {b.size}"
+        )
     wb = w * b
     if not np.sum(wb) > 0:
         raise ValueError("signal_weights must put positive weight on some population eigenvalue")
@@ -332,7 +337,8 @@ def _filters(lam: np.ndarray, t: np.ndarray, step: Optional[float]) -> np.ndarra
     k = np.round(tt / step)
     if np.any(step * lam >= 2.0) and np.any(k > 0):
         warnings.warn(
-            f"gradient descent diverges: step_size * largest eigenvalue = {step * lam.max():.3g} >= 2",
+            "gradient descent diverges: step_size * largest eigenvalue = "
+            f"{step * lam.max():.3g} >= 2",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -414,7 +420,9 @@ def simulate_gradient_flow_risk(
     s2 = float(check_array("noise_var", noise_var, ndim=0, low=0.0))
     r2 = float(check_array("signal_norm2", signal_norm2, ndim=0, low=0.0))
     num_draws = check_int("num_draws", num_draws, low=1)
-    step = None if step_size is None else check_scalar("step_size", step_size, low=0.0, low_open=True)
+    step = None
+    if step_size is not None:
+        step = check_scalar("step_size", step_size, low=0.0, low_open=True)
     gen = as_generator(rng)
     diag = population_diagonal(p, population_eigs, weights)
     root = np.sqrt(diag)

@@ -44,9 +44,11 @@ def test_infinite_time_gives_the_ridgeless_limits_of_ridge_risk(eigs, w, c):
     gf = r.gradient_flow_risk(c, [1e3, 1e6, np.inf], 0.3, 1.5, eigs, w)
     assert np.allclose(gf.out_of_sample[1:], ridgeless.out_of_sample, rtol=1e-9)
     assert np.allclose(gf.in_sample[1:], ridgeless.in_sample, rtol=1e-9, atol=1e-12)
-    assert np.allclose(gf.bias[2], ridgeless.bias, rtol=1e-9) and np.allclose(gf.variance[2], ridgeless.variance)
+    assert np.allclose(gf.bias[2], ridgeless.bias, rtol=1e-9)
+    assert np.allclose(gf.variance[2], ridgeless.variance)
     # a moderate time is still measurably away (the limit is not reached trivially)
-    assert abs(r.gradient_flow_risk(c, 10.0, 0.3, 1.5, eigs, w).out_of_sample - ridgeless.out_of_sample) > 1e-4
+    at_ten = r.gradient_flow_risk(c, 10.0, 0.3, 1.5, eigs, w).out_of_sample
+    assert abs(at_ten - ridgeless.out_of_sample) > 1e-4
 
 
 @pytest.mark.parametrize("eigs,w", POPS)
@@ -60,7 +62,8 @@ def test_time_zero_is_the_null_estimator(eigs, w):
 @pytest.mark.parametrize("eigs,w", POPS[1:])
 @pytest.mark.parametrize("c", [0.5, 2.0])
 def test_laplace_transform_in_time_is_the_ridge_resolvent(eigs, w, c):
-    """2 int_0^inf e^{-2 gamma t} bias(t) dt = r2 int nu_C(dx) / (x + gamma) = r2 (kappa/gamma - 1)/c.
+    """2 int_0^inf e^{-2 gamma t} bias(t) dt = r2 int nu_C(dx) / (x + gamma)
+    = r2 (kappa/gamma - 1)/c.
 
     The right side is the effective ridge of ridge regression (real-axis branch of the solver),
     the left side the on-support density of nu_C: two independent routes to the same measure.
@@ -118,7 +121,8 @@ def test_wrong_variants_fail_the_simulation_check():
 def test_gradient_descent_filter_equals_explicit_iterations():
     rng = np.random.default_rng(5)
     p, n, eta, steps = 30, 50, 0.2, 37
-    sim = r.simulate_gradient_flow_risk(p, n, eta * steps, 0.4, 1.0, num_draws=1, step_size=eta, rng=11)
+    sim = r.simulate_gradient_flow_risk(p, n, eta * steps, 0.4, 1.0, num_draws=1, step_size=eta,
+                                        rng=11)
     # redo the same draw by explicit iterations
     gen = np.random.default_rng(11)
     a = gen.standard_normal((p, n)) / np.sqrt(n)
@@ -136,8 +140,8 @@ def test_gradient_descent_filter_equals_explicit_iterations():
 def test_small_steps_converge_to_the_flow():
     kw = dict(noise_var=0.3, num_draws=1, rng=2)
     flow = r.simulate_gradient_flow_risk(100, 200, 3.0, **kw).out_of_sample
-    errs = [abs(r.simulate_gradient_flow_risk(100, 200, 3.0, step_size=eta, **kw).out_of_sample - flow)
-            for eta in (0.1, 0.05, 0.025)]
+    errs = [abs(r.simulate_gradient_flow_risk(100, 200, 3.0, step_size=eta, **kw).out_of_sample
+                - flow) for eta in (0.1, 0.05, 0.025)]
     assert errs[0] > errs[1] > errs[2]
     assert 1.6 < errs[0] / errs[1] < 2.4  # first order in the step
 
@@ -146,11 +150,13 @@ def test_structured_signal_simulation():
     """The simulator's signal_weights: uniform weights are the default model; in-sample risks of a
     structured signal follow tr(B Chat e^{-2t Chat}) (commuting), checked at large n by the law."""
     eigs, w = [1.0, 0.01], [0.8, 0.2]
-    a = r.simulate_gradient_flow_risk(60, 100, [1.0, 10.0], 0.1, 1.0, eigs, w, signal_weights=[2.0, 2.0], rng=1)
+    a = r.simulate_gradient_flow_risk(60, 100, [1.0, 10.0], 0.1, 1.0, eigs, w,
+                                      signal_weights=[2.0, 2.0], rng=1)
     b = r.simulate_gradient_flow_risk(60, 100, [1.0, 10.0], 0.1, 1.0, eigs, w, rng=1)
     assert np.allclose(a.out_of_sample, b.out_of_sample) and np.allclose(a.in_sample, b.in_sample)
     # all the signal on the slow block: at t = 0 the out-of-sample risk is noise + 0.01 signal_norm2
-    sim = r.simulate_gradient_flow_risk(60, 100, 0.0, 0.1, 1.0, eigs, w, signal_weights=[0.0, 1.0], rng=1)
+    sim = r.simulate_gradient_flow_risk(60, 100, 0.0, 0.1, 1.0, eigs, w,
+                                        signal_weights=[0.0, 1.0], rng=1)
     assert sim.out_of_sample == pytest.approx(0.1 + 0.01, rel=1e-12)
 
 
@@ -158,7 +164,8 @@ def test_ratio_one_infinite_time_warns():
     with pytest.warns(RuntimeWarning, match="infinite"):
         gf = r.gradient_flow_risk(1.0, [10.0, np.inf], noise_var=0.5)
     assert np.isfinite(gf.out_of_sample[0]) and np.isinf(gf.out_of_sample[1])
-    assert r.gradient_flow_risk(1.0, np.inf, noise_var=0.0).out_of_sample == pytest.approx(0.0, abs=1e-6)
+    noiseless = r.gradient_flow_risk(1.0, np.inf, noise_var=0.0).out_of_sample
+    assert noiseless == pytest.approx(0.0, abs=1e-6)
 
 
 def test_shapes_and_broadcast():

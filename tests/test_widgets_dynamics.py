@@ -20,7 +20,8 @@ def test_default_view_draws_the_gradient_flow_risks():
     lines = _lines(ex)
     x, y = lines["gradient flow $R_{out}(t)$"].get_data()
     np.testing.assert_allclose(x, _TIMES)
-    np.testing.assert_allclose(y, rmtbook.gradient_flow_risk(0.8, _TIMES, 0.25, 1.0).out_of_sample, rtol=1e-12)
+    expected = rmtbook.gradient_flow_risk(0.8, _TIMES, 0.25, 1.0).out_of_sample
+    np.testing.assert_allclose(y, expected, rtol=1e-12)
     r_in = lines["gradient flow $R_{in}(t)$"].get_ydata()
     assert np.all(r_in <= y + 1e-12)
     assert ex.png()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -78,7 +78,8 @@ def draw_gradient_flow_risk(
     limit = ridge_risk(c, 0.0, noise_var, signal_norm2, eigs, weights).out_of_sample
     ax = fig.axes[0]
     plot_theory(ax, _TIMES, gf.out_of_sample, label="gradient flow $R_{out}(t)$")
-    plot_theory(ax, _TIMES, gf.in_sample, label="gradient flow $R_{in}(t)$", color=COLORS["secondary"])
+    plot_theory(ax, _TIMES, gf.in_sample, label="gradient flow $R_{in}(t)$",
+                color=COLORS["secondary"])
     plot_theory(ax, _TIMES, ridge.out_of_sample, label=r"ridge $R_{out}$ at $\gamma = 1/t$",
                 color=COLORS["highlight"], ls="--", lw=1.5)
     ax.axhline(limit, color=COLORS["muted"], lw=1.0, ls=":", label=r"$t \to \infty$ (ridgeless)")
@@ -89,7 +90,9 @@ def draw_gradient_flow_risk(
                 title=f"gradient flow, c = {c:.3g}, anisotropy {anisotropy:.3g}")
 
 
-def gradient_flow_explorer(ratio: float = 0.8, noise_var: float = 0.25, anisotropy: float = 1.0) -> Explorer:
+def gradient_flow_explorer(
+    ratio: float = 0.8, noise_var: float = 0.25, anisotropy: float = 1.0
+) -> Explorer:
     """Interactive explorer: risks along gradient flow for a ratio, a noise level, an anisotropy.
 
     Parameters
@@ -119,14 +122,17 @@ def gradient_flow_explorer(ratio: float = 0.8, noise_var: float = 0.25, anisotro
     check_scalar("noise_var", noise_var, low=0.0, high=2.0)
     check_scalar("anisotropy", anisotropy, low=1.0, high=50.0)
     controls = {
-        "ratio": ipw.SelectionSlider(options=[0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.05, 1.2, 1.5,
-                                              2.0, 3.0, 5.0], value=ratio, description="c = p/n"),
-        "noise_var": ipw.FloatSlider(value=noise_var, min=0.0, max=2.0, step=0.05, description="sigma^2"),
-        "anisotropy": ipw.FloatLogSlider(value=anisotropy, base=10, min=0, max=np.log10(50.0), step=0.05,
-                                         description="anisotropy"),
+        "ratio": ipw.SelectionSlider(
+            options=[0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0],
+            value=ratio, description="c = p/n"),
+        "noise_var": ipw.FloatSlider(value=noise_var, min=0.0, max=2.0, step=0.05,
+                                     description="sigma^2"),
+        "anisotropy": ipw.FloatLogSlider(value=anisotropy, base=10, min=0, max=np.log10(50.0),
+                                         step=0.05, description="anisotropy"),
     }
 
     def draw(fig: Figure, **values: Any) -> None:
         draw_gradient_flow_risk(fig, **values)
 
-    return Explorer(draw, controls, title="Gradient flow on least squares: risks along the trajectory")
+    return Explorer(draw, controls,
+                    title="Gradient flow on least squares: risks along the trajectory")
