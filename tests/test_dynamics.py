@@ -198,5 +198,6 @@ def test_hard_edge_at_ratio_one_and_long_times():
     dens = lambda s: np.sqrt((4 - s * s) * s * s) / (2 * np.pi * s * s)  # noqa: E731
     f = lambda s: 2 * s * np.expm1(-t * s * s) ** 2 / (s * s) * dens(s)  # noqa: E731
     cuts = [0.0, 1 / np.sqrt(t), 10 / np.sqrt(t), 2.0]
-    oracle = sum(quad(f, a, b, limit=400, epsabs=0, epsrel=1e-12)[0] for a, b in zip(cuts, cuts[1:]))
+    oracle = sum(quad(f, a, b, limit=400, epsabs=0, epsrel=1e-12)[0]
+                 for a, b in zip(cuts, cuts[1:]))
     assert r.gradient_flow_risk(1.0, t, 1.0, 0.0).variance == pytest.approx(oracle, rel=1e-9)
