@@ -175,6 +175,32 @@ def _tanh_triple_descent_peaks() -> np.ndarray:
     return np.sort(n_over_p[1:-1][inner])[:2]
 
 
+def _gradient_flow_variance_constant() -> float:
+    """sup_u (1 - e^{-u})^2 (1 + u)^2 / u^2: gradient flow's variance filter over ridge's at 1/t."""
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(lambda u: -(np.expm1(-u) * (1.0 + u) / u) ** 2, bounds=(0.1, 10.0),
+                          method="bounded", options={"xatol": 1e-10})
+    return float(-res.fun)
+
+
+def _gradient_flow_optimal_stopping() -> np.ndarray:
+    """(t*, min_t R_out / min_gamma R_out) for C = I, c = 0.5, sigma^2 = 0.5, r^2 = 1."""
+    from scipy.optimize import minimize_scalar
+
+    from .dynamics import gradient_flow_risk
+    from .linear import optimal_ridge, ridge_risk
+
+    c, s2 = 0.5, 0.5
+    grid = np.geomspace(0.01, 100.0, 200)
+    i = int(np.argmin(gradient_flow_risk(c, grid, s2, 1.0).out_of_sample))
+    res = minimize_scalar(lambda lt: gradient_flow_risk(c, np.exp(lt), s2, 1.0).out_of_sample,
+                          bounds=(np.log(grid[i - 1]), np.log(grid[i + 1])), method="bounded",
+                          options={"xatol": 1e-10})
+    best_ridge = ridge_risk(c, optimal_ridge(c, s2, 1.0), s2, 1.0).out_of_sample
+    return np.array([float(np.exp(res.x)), float(res.fun / best_ridge)])
+
+
 _REGISTRY: dict[str, _Answer] = {
     "ex-conc-chi2": _Answer(
         compute=_smallest_p_for_relative_fluctuation, rtol=0.0, atol=0.5,
@@ -234,6 +260,19 @@ _REGISTRY: dict[str, _Answer] = {
         hint="the two values of n/p where the test error peaks, smaller first; the peaks are not exactly at "
              "n = p and n = N: locate the maxima of the curve, do not quote the thresholds",
         chapter="chapters/08b_gaussian_equivalence",
+    ),
+    # -- chapter 5b: training dynamics of linear models ----------------------------------------
+    "ex-gf-constant": _Answer(
+        compute=_gradient_flow_variance_constant, rtol=0.0, atol=5e-4,
+        hint="the supremum over u > 0 of (1 - e^{-u})^2 (1 + u)^2 / u^2 (three decimals; not the "
+             "value at u = 1, and the bias filter ratio e^{-2u} (1 + u)^2 never exceeds 1)",
+        chapter="chapters/05b_training_dynamics",
+    ),
+    "ex-gf-stopping": _Answer(
+        compute=_gradient_flow_optimal_stopping, rtol=2e-3, atol=0.0,
+        hint="the optimal stopping time t* and the ratio of the two optimal risks (noise included, "
+             "ratio >= 1: ridge at its optimum is Bayes-optimal), in this order; t* is not 1/gamma*",
+        chapter="chapters/05b_training_dynamics",
     ),
 }
 

@@ -12,7 +12,7 @@ LAYERS = [
      "_silverstein", "_density_model", "plotting"},
     {"laws", "fluctuations", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
-    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence"},
+    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence", "dynamics"},
     {"widgets", "exercises"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
