@@ -37,17 +37,19 @@ from .shallow import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
 from .networks import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
+from .feature_learning import *  # noqa: F401,F403
 
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
 from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
 from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
+from . import feature_learning as _fl
 
 #: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
 _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
 
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
-    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
+    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag, _fl)
     for name in module.__all__
 ]
 

@@ -12,7 +12,7 @@ LAYERS = [
      "_silverstein", "_density_model", "plotting"},
     {"laws", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
-    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics"},
+    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "feature_learning"},
     {"widgets", "exercises"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
