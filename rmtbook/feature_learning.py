@@ -293,7 +293,8 @@ def single_index_sample(
         y = np.asarray(_named("target", lambda: fn(beta @ X)), dtype=float)
         y = y + np.sqrt(tau2) * gen.standard_normal(n)
     if y.shape != (n,) or not np.all(np.isfinite(y)):
-        raise ValueError("target must be vectorized and return finite values (or noise_var too large)")
+        raise ValueError("target must be vectorized and return finite values "
+                         "(or noise_var is too large)")
     return SingleIndexSample(X=X, y=y, direction=beta)
 
 
@@ -350,7 +351,8 @@ def one_gradient_step(
     >>> import numpy as np
     >>> from rmtbook import one_gradient_step
     >>> gen = np.random.default_rng(0)
-    >>> W, a, X = gen.standard_normal((3, 4)) / 2, gen.standard_normal(3), gen.standard_normal((4, 6))
+    >>> W, a = gen.standard_normal((3, 4)) / 2, gen.standard_normal(3)
+    >>> X = gen.standard_normal((4, 6))
     >>> W1 = one_gradient_step(W, a, X, np.ones(6), "tanh", 0.5)
     >>> W1.shape
     (3, 4)
@@ -386,7 +388,7 @@ def ridge_test_error(
     ``beta = F (F^T F / n + gamma I_n)^{-1} y / n`` (the normalization of
     :func:`rmtbook.shallow.random_features_ridge_errors`), test error
     ``||y_test - F_test^T beta||^2 / n_test``; vectorized over ridges through one
-    eigendecomposition of ``F^T F / n``.
+    eigendecomposition of the smaller of ``F^T F / n`` and ``F F^T / n``.
 
     Parameters
     ----------
@@ -433,17 +435,20 @@ def ridge_test_error(
         raise ValueError(f"F_test must have N = {N} rows (as F), got {F_test.shape[0]}")
     y_test = check_array("y_test", y_test, shape=(F_test.shape[1],))
     gam = check_array("ridge", ridge, ndim=(0, 1), low=0.0, low_open=True)
+    # the smaller Gram matrix: F^T F / n (n x n) or F F^T / n (N x N), same nonzero spectrum
     with np.errstate(all="ignore"):
-        gram = F.T @ F / n
+        gram = F.T @ F / n if n <= N else F @ F.T / n
     if not np.all(np.isfinite(gram)):
-        raise ValueError("F too large: F^T F / n overflows")
+        raise ValueError("F too large: its Gram matrix overflows")
     lam, V = np.linalg.eigh(gram)
+    inv = 1.0 / (np.maximum(lam, 0.0)[:, None] + np.atleast_1d(gam)[None, :])
     with np.errstate(all="ignore"):
-        coef = V.T @ y
-        # beta(gamma) = F V diag(1 / (lam + gamma)) V^T y / n, for every gamma at once
-        weights = coef[:, None] / (np.maximum(lam, 0.0)[:, None] + np.atleast_1d(gam)[None, :])
-        pred = (F_test.T @ (F @ (V @ weights))) / n
-        err = np.mean((y_test[:, None] - pred) ** 2, axis=0)
+        if n <= N:  # beta = F V diag(1 / (lam + gamma)) V^T y / n
+            beta = F @ (V @ ((V.T @ y)[:, None] * inv)) / n
+        else:       # beta = V diag(1 / (lam + gamma)) V^T F y / n (push-through identity)
+            beta = V @ ((V.T @ (F @ y / n))[:, None] * inv)
+        err = np.mean((y_test[:, None] - F_test.T @ beta) ** 2, axis=0)
     if not np.all(np.isfinite(err)):
-        raise ValueError("the test error overflows: F, y, F_test, y_test too large or ridge too small")
+        raise ValueError("the test error overflows: F, y, F_test, y_test too large "
+                         "or ridge too small")
     return float(err[0]) if gam.ndim == 0 else err

@@ -144,6 +144,11 @@ def test_ridge_test_error_matches_a_direct_solve():
         beta = F @ np.linalg.solve(F.T @ F / n + g * np.eye(n), y) / n
         assert got[k] == pytest.approx(np.mean((yt - Ft.T @ beta) ** 2), rel=1e-10)
     assert isinstance(ridge_test_error(F, y, Ft, yt, 0.05), float)
+    # more features than samples: the other Gram matrix, the same answer
+    G, Gt = gen.standard_normal((n + 5, n)), gen.standard_normal((n + 5, m))
+    beta = G @ np.linalg.solve(G.T @ G / n + 0.3 * np.eye(n), y) / n
+    assert ridge_test_error(G, y, Gt, yt, 0.3) == pytest.approx(np.mean((yt - Gt.T @ beta) ** 2),
+                                                                rel=1e-10)
     with pytest.raises(ValueError, match="ridge"):
         ridge_test_error(F, y, Ft, yt, 0.0)
     with pytest.raises(ValueError, match="F_test"):

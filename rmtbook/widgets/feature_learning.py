@@ -91,8 +91,9 @@ def draw_feature_learning(
                label=f"predicted top: {status}")
     ax.plot([vals[-1]], [0.0], marker="v", ms=9, color=COLORS["simulation"], mec="black",
             ls="none", label="largest eigenvalue", clip_on=False, zorder=5)
+    eta_c = theory.critical_learning_rate
     finish_axes(ax, xlabel=r"eigenvalue of $(p/N) W_1^\top W_1$", ylabel="density",
-                title=rf"$\eta$ = {eta:.2f}, threshold $\eta_c$ = {theory.critical_learning_rate:.2f}")
+                title=rf"$\eta$ = {eta:.2f}, threshold $\eta_c$ = {eta_c:.2f}")
 
     etas = np.linspace(0.0, max(8.0, 1.2 * eta), 300)
     curve = one_step_spike(_ACT, _TARGET, etas, p / n, N / n, _NOISE).weight_alignment
