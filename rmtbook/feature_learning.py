@@ -177,7 +177,7 @@ def one_step_spike(
 
     References
     ----------
-    :cite:p:`ba2022high` (Prop. 2 for the rank-one approximation); the spiked covariance
+    :cite:p:`ba2022high` (the rank-one approximation); the spiked covariance
     limits are those of :cite:p:`baik2005phase,paul2007asymptotics`.
     :doc:`/chapters/10b_feature_learning`.
 
