@@ -40,6 +40,7 @@ from .networks import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
 from .gaussian_equivalence import *  # noqa: F401,F403
 from .dynamics import *  # noqa: F401,F403
+from .feature_learning import *  # noqa: F401,F403
 
 from . import fluctuations as _flu
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
@@ -47,6 +48,7 @@ from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
 from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
 from . import gaussian_equivalence as _geq
 from . import dynamics as _dyn
+from . import feature_learning as _fl
 
 #: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
 _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
@@ -54,7 +56,7 @@ _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
     for module in (_laws, _flu, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag, _geq,
-                   _dyn)
+                   _dyn, _fl)
     for name in module.__all__
 ]
 

@@ -201,6 +201,21 @@ def _gradient_flow_optimal_stopping() -> np.ndarray:
     return np.array([float(np.exp(res.x)), float(res.fun / best_ridge)])
 
 
+# -- chapter 10b: feature learning after one gradient step ------------------------------------
+def _fl_threshold() -> float:
+    """Critical learning rate: ReLU student, linear target, p/n = 0.5, N/n = 1, noise 0.25."""
+    from .feature_learning import one_step_spike
+
+    return one_step_spike("relu", "linear", 1.0, 0.5, 1.0, 0.25).critical_learning_rate
+
+
+def _fl_alignment() -> float:
+    """Limit of <w_top, beta_*>^2: tanh student, erf target, eta = 4, p/n = 0.5, N/n = 1."""
+    from .feature_learning import one_step_spike
+
+    return float(one_step_spike("tanh", "erf", 4.0, 0.5, 1.0, 0.0).weight_alignment)
+
+
 _REGISTRY: dict[str, _Answer] = {
     "ex-conc-chi2": _Answer(
         compute=_smallest_p_for_relative_fluctuation, rtol=0.0, atol=0.5,
@@ -273,6 +288,18 @@ _REGISTRY: dict[str, _Answer] = {
         hint="the optimal stopping time t* and the ratio of the two optimal risks (noise included, "
              "ratio >= 1: ridge at its optimum is Bayes-optimal), in this order; t* is not 1/gamma*",
         chapter="chapters/05b_training_dynamics",
+    ),
+    "ex-fl-threshold": _Answer(
+        compute=_fl_threshold, rtol=2e-3, atol=0.0,
+        hint=("eta_c = c^(-1/4) / (|a_1| sqrt(c_1^2 + psi (nu_* + tau^2))) with c = p/N; "
+              "dropping the noise term psi (nu_* + tau^2) or the factor c^(-1/4) are the usual slips"),
+        chapter="chapters/10b_feature_learning",
+    ),
+    "ex-fl-alignment": _Answer(
+        compute=_fl_alignment, rtol=5e-3, atol=0.0,
+        hint=("the chapter-4 overlap (1 - c/ell^2)/(1 + c/ell) at ell = theta^2 p/N, times the target "
+              "factor c_1^2/(c_1^2 + psi nu_*); forgetting either factor, or using ell = theta^2, is wrong"),
+        chapter="chapters/10b_feature_learning",
     ),
 }
 

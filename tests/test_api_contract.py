@@ -15,7 +15,7 @@ import rmtbook.widgets
 #: Modules whose public API follows the conventions below (every public module).
 CONVENTIONAL = ("ensembles", "datasets", "spectra", "shallow", "networks", "diagnostics", "spiked",
                 "linear", "exercises", "gaussian_equivalence", "dynamics", "laws", "fluctuations",
-                "resolvents", "hermite", "kernels", "deep")
+                "resolvents", "hermite", "kernels", "deep", "feature_learning")
 #: Functions of modules under another rewrite whose ``rng`` is still positional.
 RNG_PENDING: set[str] = set()
 

@@ -298,6 +298,18 @@ BASE = {
     "entry_fourth_moment": (r.entry_fourth_moment, {"distribution": ("student-t", STR), "df": (5.0, S)}),
     "tracy_widom": (r.tracy_widom, {"beta": (1, P)}),
     "ks_distance": (r.ks_distance, {"eigenvalues": ([0.5, 1.0, 1.5], A), "law": (r.marchenko_pastur(0.5), "law")}),
+    # feature learning after one gradient step (chapter 10b)
+    "one_step_spike": (r.one_step_spike, {"activation": ("tanh", C), "target": ("sign", C),
+                                          "learning_rate": ([0.5, 3.0], A), "ratio": (0.5, S),
+                                          "width_ratio": (0.75, S), "noise_var": (0.04, S)}),
+    "single_index_sample": (r.single_index_sample, {"p": (4, P), "n": (5, P), "target": ("tanh", C),
+                                                    "noise_var": (0.1, S), "direction": ([1.0, 0.0, 0.0, 0.0], A),
+                                                    "rng": (0, G)}),
+    "one_gradient_step": (r.one_gradient_step, {"W": (_X[:4].T / 2, A), "a": (np.ones(5), A), "X": (_X[:4], A),
+                                                "y": (np.linspace(-1, 1, 5), A), "activation": ("tanh", C),
+                                                "learning_rate": (1.0, S)}),
+    "ridge_test_error": (r.ridge_test_error, {"F": (_X, A), "y": (np.linspace(-1, 1, 5), A), "F_test": (_X[:, :3], A),
+                                              "y_test": (np.ones(3), A), "ridge": ([0.1, 1.0], A)}),
 }
 # public names outside the table, and why
 NOT_FUZZED = {

@@ -12,7 +12,8 @@ LAYERS = [
      "_silverstein", "_density_model", "plotting"},
     {"laws", "fluctuations", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
-    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence", "dynamics"},
+    {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence", "dynamics",
+     "feature_learning"},
     {"widgets", "exercises"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
