@@ -108,6 +108,14 @@ class SimulatedGradientFlowRisk:
         The individual draws, shape ``(num_draws,) + time.shape``.
     num_draws
         Number of independent draws of ``(Z, beta*, eps)``.
+    in_sample_given_x, bias_given_x, variance_given_x
+        For each draw of ``X``, the exact averages over ``beta*`` (uniform direction) and
+        ``eps`` in closed form: ``E[R_in | X] = (r^2/p) tr Chat f(Chat)^2 + (sigma^2/n) tr
+        f(K)^2``, ``bias = (r^2/p) tr C f(Chat)^2``, ``variance = (sigma^2/n) tr C Chat
+        g(Chat)^2``, with ``f = 1 - x g(x)`` the residual filter (``e^{-t x}`` for the flow).
+        Shape ``(num_draws,) + time.shape``; ``E[R_out | X] = noise_var + bias + variance``.
+        NaN with ``signal_weights`` (the normalized structured signal has no closed-form
+        second moment).
     """
 
     in_sample: ScalarOrArray
@@ -117,6 +125,9 @@ class SimulatedGradientFlowRisk:
     in_sample_draws: np.ndarray
     out_of_sample_draws: np.ndarray
     num_draws: int
+    in_sample_given_x: np.ndarray
+    bias_given_x: np.ndarray
+    variance_given_x: np.ndarray
 
 
 def _out(x: np.ndarray) -> ScalarOrArray:
@@ -347,6 +358,35 @@ def _filters(lam: np.ndarray, t: np.ndarray, step: Optional[float]) -> np.ndarra
     return g
 
 
+def _given_x(a, lam, vec, diag, t, step, r2, s2, primal):
+    """Exact averages over ``beta*`` and ``eps`` of ``R_in``, bias and variance given ``X``.
+
+    ``E[beta* beta*^T] = (r2 / p) I`` and ``E[eps eps^T] / n = (s2 / n) I_n`` turn the risks into
+    weighted sums over the eigenpairs of ``Chat`` (``primal``: ``lam, vec`` from ``A A^T``) or
+    of ``K`` (``A^T A``; the ``p - n`` null directions of ``Chat`` have residual filter 1 and
+    carry the rest of ``tr C``).
+    """
+    p, n = a.shape
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = _filters(lam, t, step)  # times x eigenvalues
+        resid = 1.0 - lam[None, :] * g  # f(lambda): e^{-t lambda} for the flow
+    if primal:  # v_i^T C v_i over the eigenvectors of Chat; K has n - p extra zeros (f = 1)
+        cw = diag @ vec**2
+        f_k = np.sum(resid**2, axis=1) + (n - p)
+    else:  # Chat's eigenvectors A u_i / sqrt(l_i) for l_i > 0, the null space carries the rest
+        pos = lam > 1e-12 * max(lam.max(), 1.0)
+        cw = np.where(pos, diag @ (a @ vec) ** 2 / np.where(pos, lam, 1.0), 0.0)
+        f_k = np.sum(resid**2, axis=1)
+        null_c = diag.sum() - cw.sum()  # tr C on the null space of Chat, residual filter 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        bias = r2 / p * ((resid**2) @ cw)
+        in_sample = r2 / p * ((resid**2) @ lam) + s2 / n * f_k
+        variance = s2 / n * ((lam * g**2) @ cw)
+    if not primal:
+        bias = bias + r2 / p * null_c
+    return in_sample, bias, variance
+
+
 def simulate_gradient_flow_risk(
     p: int,
     n: int,
@@ -371,7 +411,11 @@ def simulate_gradient_flow_risk(
     ``step_size = eta`` is given, ``g(x) = (1 - (1 - eta x)^k) / x``, the iterate of gradient
     descent ``beta_{j+1} = beta_j + eta X (y - X^T beta_j) / n`` after ``k = round(t / eta)``
     steps from 0. Then ``R_in = (1/n) ||y - X^T beta||^2`` and, exactly given ``beta``,
-    ``R_out = noise_var + (beta - beta*)^T C (beta - beta*)``.
+    ``R_out = noise_var + (beta - beta*)^T C (beta - beta*)``. The same eigendecomposition
+    gives, per draw, the exact averages of the risks over ``beta*`` and ``eps`` given ``X``
+    (normalized traces; see :class:`SimulatedGradientFlowRisk`): they separate the
+    fluctuation of the quadratic forms, of order ``n^{-1/2}``, from that of the spectrum,
+    of order ``1/n``.
 
     Parameters
     ----------
@@ -436,6 +480,7 @@ def simulate_gradient_flow_risk(
     tflat = tim.ravel().astype(float)
     r_in = np.empty((num_draws, tflat.size))
     r_out = np.empty((num_draws, tflat.size))
+    given = np.full((3, num_draws, tflat.size), np.nan)  # E[R_in | X], bias, variance
     for d in range(num_draws):  # loop over independent draws, not over grid points
         a = root[:, None] * gen.standard_normal((p, n)) / np.sqrt(n)  # A = X / sqrt(n)
         direction = amplitude * gen.standard_normal(p)
@@ -453,6 +498,8 @@ def simulate_gradient_flow_risk(
             with np.errstate(over="ignore", invalid="ignore"):
                 coef = _filters(lam, tflat, step) * (vec.T @ ytil)[None, :]
                 betas = a @ (vec @ coef.T)
+        if wb is None:
+            given[:, d] = _given_x(a, lam, vec, diag, tflat, step, r2, s2, p <= n)
         with np.errstate(over="ignore", invalid="ignore"):  # divergent descent (warned): inf
             r_in[d] = np.sum((ytil[:, None] - a.T @ betas) ** 2, axis=0)
             err = betas - beta[:, None]
@@ -476,4 +523,7 @@ def simulate_gradient_flow_risk(
         in_sample_draws=r_in.reshape((num_draws,) + shape),
         out_of_sample_draws=r_out.reshape((num_draws,) + shape),
         num_draws=num_draws,
+        in_sample_given_x=given[0].reshape((num_draws,) + shape),
+        bias_given_x=given[1].reshape((num_draws,) + shape),
+        variance_given_x=given[2].reshape((num_draws,) + shape),
     )
