@@ -201,3 +201,31 @@ def test_hard_edge_at_ratio_one_and_long_times():
     oracle = sum(quad(f, a, b, limit=400, epsabs=0, epsrel=1e-12)[0]
                  for a, b in zip(cuts, cuts[1:]))
     assert r.gradient_flow_risk(1.0, t, 1.0, 0.0).variance == pytest.approx(oracle, rel=1e-9)
+
+
+@pytest.mark.parametrize("p,n", [(30, 60), (60, 30)])
+def test_given_x_averages_equal_explicit_matrix_traces(p, n):
+    """E[R | X] from the simulator's eigendecomposition equals the traces computed with expm."""
+    from scipy.linalg import expm
+
+    eigs, w, s2, r2, t = [0.5, 3.0], [0.5, 0.5], 0.4, 1.3, np.array([0.7, 5.0])
+    sim = r.simulate_gradient_flow_risk(p, n, t, s2, r2, eigs, w, rng=np.random.default_rng(4))
+    gen = np.random.default_rng(4)  # replay the draw of X
+    diag = r.population_diagonal(p, eigs, w)
+    a = np.sqrt(diag)[:, None] * gen.standard_normal((p, n)) / np.sqrt(n)
+    chat, k = a @ a.T, a.T @ a
+    for i, ti in enumerate(t):
+        e_c, e_k = expm(-ti * chat), expm(-ti * k)
+        g_chat = np.linalg.pinv(chat) @ (np.eye(p) - e_c)  # g_t(Chat) on the range of Chat
+        bias = r2 / p * np.trace(np.diag(diag) @ e_c @ e_c)
+        var = s2 / n * np.trace(np.diag(diag) @ chat @ g_chat @ g_chat)
+        r_in = r2 / p * np.trace(chat @ e_c @ e_c) + s2 / n * np.trace(e_k @ e_k)
+        assert np.isclose(sim.bias_given_x[0, i], bias, rtol=1e-8)
+        assert np.isclose(sim.variance_given_x[0, i], var, rtol=1e-8)
+        assert np.isclose(sim.in_sample_given_x[0, i], r_in, rtol=1e-8)
+
+
+def test_given_x_is_nan_for_a_structured_signal():
+    sim = r.simulate_gradient_flow_risk(20, 40, 1.0, 0.1, 1.0, [1.0, 0.1], [0.5, 0.5],
+                                        signal_weights=[1.0, 2.0], rng=0)
+    assert np.all(np.isnan(sim.bias_given_x)) and np.all(np.isnan(sim.in_sample_given_x))
