@@ -4,17 +4,17 @@ Setting (:doc:`/chapters/05b_training_dynamics`), the model and conventions of
 :func:`rmtbook.ridge_risk`: data ``X = C^{1/2} Z`` in ``R^{p x n}`` (columns are samples),
 ``y = X^T beta* + eps`` with ``eps ~ N(0, sigma^2 I_n)`` and ``beta*`` of squared norm
 ``signal_norm2`` in a uniformly random direction; ``c = p / n``. Gradient flow on
-``L(beta) = ||y - X^T beta||^2 / (2 n)`` from ``beta(0) = 0``,
+``L(beta) = ||y - X^T beta||^2 / (2 n)`` from ``beta(0) = 0``, ::
 
     d beta / dt = X (y - X^T beta) / n,
 
 has the solution ``beta(t) = g_t(Chat) X y / n`` with ``Chat = X X^T / n`` and the spectral
-filter ``g_t(x) = (1 - exp(-t x)) / x``. Then
+filter ``g_t(x) = (1 - exp(-t x)) / x``. Then ::
 
     beta(t) - beta* = -exp(-t Chat) beta* + g_t(Chat) X eps / n,
     y - X^T beta(t) = X^T exp(-t Chat) beta* + exp(-t X^T X / n) eps,
 
-and the two risks are, up to terms that vanish as ``n, p -> infinity`` with ``p / n -> c``,
+and the two risks are, up to terms that vanish as ``n, p -> infinity`` with ``p / n -> c``, ::
 
     R_in(t)  = signal_norm2 int x e^{-2 t x} mu(dx) + sigma^2 (1 - c + c int e^{-2 t x} mu(dx)),
     R_out(t) = sigma^2 + signal_norm2 int e^{-2 t x} nu_C(dx)
@@ -25,7 +25,7 @@ atom at 0 included) and ``nu_C`` is the limit of ``(1/p) sum_i (v_i^T C v_i) del
 over the eigenpairs of ``Chat``: the eigenvalue law *weighted by the population covariance*. It
 is the only new object. Its Stieltjes transform is ``(1/p) tr C Q(z) -> delta(z) / c``, and
 with the effective parameter ``u(z) = z (1 + delta(z)) = -1 / m_tilde(z)`` of
-:mod:`rmtbook._silverstein` (``m_tilde`` the companion transform)
+:mod:`rmtbook._silverstein` (``m_tilde`` the companion transform) ::
 
     nu_C(dx) = Im u(x + i0) / (pi c x) dx  on the support,   nu_C({0}) = kappa_0 / c  (c > 1),
 

@@ -5,13 +5,13 @@ The model (Ba, Erdogdu, Suzuki, Wang, Wu & Yang 2022): a two-layer network
 of i.i.d. ``N(0, 1)`` entries, data ``X`` (``p x n``) of i.i.d. ``N(0, 1)`` entries and a
 single-index target ``y = sigma_*(<beta_*, x>) + eps`` with ``||beta_*|| = 1`` and
 ``eps ~ N(0, noise_var)``. One gradient step on the squared loss
-``L(W) = ||y - f(X)||^2 / (2 n)``, with learning rate ``eta sqrt(N)``, gives
+``L(W) = ||y - f(X)||^2 / (2 n)``, with learning rate ``eta sqrt(N)``, gives ::
 
     W_1 = W_0 + (eta / sqrt(N)) G,   G = (1/n) diag(a) [sigma'(W_0 X) o (1 r^T)] X^T,
 
 with residual ``r = y - f_0(X)``. Splitting ``sigma' = a_1 + (sigma' - a_1)`` (Stein:
 ``E sigma'(xi) = a_1``), ``(eta / sqrt N) G = theta u vhat^T + Delta`` with ``u = a / sqrt(N)``,
-``vhat = X r / ||X r||`` and, in the proportional limit,
+``vhat = X r / ||X r||`` and, in the proportional limit, ::
 
     theta = eta |a_1| sqrt(c_1^2 + (p/n)(nu_* + noise_var)),
     <vhat, beta_*>^2 -> c_1^2 / (c_1^2 + (p/n)(nu_* + noise_var)),   ||Delta|| = O(n^{-1/2}),

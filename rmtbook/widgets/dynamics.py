@@ -39,7 +39,7 @@ def draw_gradient_flow_risk(
     Draws ``R_out(t)`` and ``R_in(t)`` from :func:`rmtbook.gradient_flow_risk`, the
     out-of-sample risk of ridge regression at ``gamma = 1/t`` (the calibration of
     :cite:p:`ali2019continuous`, close but not equal), the ridgeless limit (``t -> inf``) and the
-    noise level, for a two-block population of mean 1 (:func:`two_block_population`).
+    noise level, for a two-block population of mean 1 (``rmtbook.widgets.ridge.two_block_population``).
 
     Parameters
     ----------
