@@ -11,7 +11,8 @@ Asymptotics (derived in :doc:`/chapters/08b_gaussian_equivalence`). With the Her
 coefficients ``a_0, a_1`` and ``nu = E phi(xi)^2`` of the activation, the errors depend on
 ``phi`` only through ``a_1^2`` and ``v = nu - a_0^2 - a_1^2`` (the Gaussian equivalent features
 ``a_0 + a_1 W X + sqrt(v) Z`` have the same limits), and scale out as follows: replacing
-``phi`` by ``s phi`` is the same as dividing ``gamma`` by ``s^2``. Write ``a = a_1^2 / (a_1^2 + v)``,
+``phi`` by ``s phi`` is the same as dividing ``gamma`` by ``s^2``. Write
+``a = a_1^2 / (a_1^2 + v)``,
 ``v <- v / (a_1^2 + v)``, ``gamma <- gamma / (a_1^2 + v)`` and ``mu`` for the Marchenko-Pastur law
 of ``X^T X`` (ratio ``r = 1 / c``). The chapter-8 fixed point ``t = 1 + delta`` solves
 
@@ -48,6 +49,7 @@ from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_choice, check_int
 from .hermite import get_activation, hermite_coefficients, second_moment
+from .kernels import random_features_coefficients, random_features_kernel
 
 __all__ = [
     "RandomFeaturesAsymptoticErrors",
@@ -161,8 +163,12 @@ def _mp_transforms(tau: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------------------------------------
 # the fixed point
 # ---------------------------------------------------------------------------------------------
-def _solve_t(a: np.ndarray, v: np.ndarray, alpha: np.ndarray, gamma: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """``t = 1 + delta`` solving ``G(t) = t - 1 - t (a F_1 + v F_0)(tau) / D = 0``, ``D = alpha v + gamma t``.
+def _solve_t(
+    a: np.ndarray, v: np.ndarray, alpha: np.ndarray, gamma: np.ndarray, r: np.ndarray
+) -> np.ndarray:
+    """``t = 1 + delta`` solving ``G(t) = t - 1 - t (a F_1 + v F_0)(tau) / D = 0``.
+
+    Here ``D = alpha v + gamma t``.
 
     ``G`` is convex (the integral is concave in ``t``), ``G(1) < 0`` and ``G(t0) >= 0`` at the
     upper bound ``t0 = 1 + min(1/gamma, 1/(alpha - 1))`` of the root (the integral is at most
@@ -351,6 +357,8 @@ FEATURE_MAPS = ("activation", "gaussian_equivalent", "linear_part")
 DATA_LAWS = ("gaussian", "rademacher", "student")
 #: Targets of :func:`simulate_random_features_model`.
 TARGETS = ("linear", "neuron")
+#: Estimators of :func:`simulate_random_features_model`.
+ESTIMATORS = ("sample", "conditional")
 
 
 def _draw_data(gen: np.random.Generator, law: str, p: int, m: int) -> np.ndarray:
@@ -364,7 +372,9 @@ def _draw_data(gen: np.random.Generator, law: str, p: int, m: int) -> np.ndarray
     return gen.standard_normal((p, m)) * scale / np.sqrt(3.0 * p)
 
 
-def _ridge_fit(S: np.ndarray, St: np.ndarray, y: np.ndarray, gam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ridge_fit(
+    S: np.ndarray, St: np.ndarray, y: np.ndarray, gam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Training residuals ``(G, n)`` and test predictions ``(G, nhat)`` of ridge for every ridge."""
     N, n = S.shape
     if N < n:  # primal: beta = (S S^T / n + gamma)^{-1} S y / n
@@ -376,6 +386,61 @@ def _ridge_fit(S: np.ndarray, St: np.ndarray, y: np.ndarray, gam: np.ndarray) ->
     coef = U.T @ y
     alpha = (coef[None, :] / (np.clip(mu, 0.0, None)[None, :] + gam[:, None])) @ U.T    # (G, n)
     return gam[:, None] * alpha, alpha @ (S.T @ St) / n
+
+
+def _population_moments(
+    act: Activation, kind: str, W: np.ndarray, a0: float, a1: float, v: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``K = E[s(x) s(x)^T]`` and ``B = E[s(x) sqrt(p) x^T]`` for ``x ~ N(0, I_p / p)``.
+
+    ``s(x) = phi(W x)``: ``K`` is the random-features kernel of the columns ``w_j / sqrt(p)``
+    and, by Stein's lemma, ``B_j = a_1(q_j) w_j / sqrt(p q_j)`` with ``q_j = ||w_j||^2 / p``
+    and ``a_1(q)`` the first Hermite coefficient of ``phi(sqrt(q) .)``. The Gaussian
+    equivalent ``a_0 + a_1 W x + sqrt(v) z``: ``K = a_0^2 1 1^T + a_1^2 W W^T / p + v I``,
+    ``B = a_1 W / sqrt(p)`` (``v = 0`` for the linear part).
+    """
+    N, p = W.shape
+    if kind == "activation":
+        Wn = W.T / np.sqrt(p)
+        q = np.einsum("ij,ij->j", Wn, Wn)
+        a1q = random_features_coefficients(Wn, act).a1
+        return random_features_kernel(Wn, act), W * (a1q / np.sqrt(p * q))[:, None]
+    noise = v if kind == "gaussian_equivalent" else 0.0
+    K = a0 * a0 + a1 * a1 * (W @ W.T) / p + noise * np.eye(N)
+    return K, a1 * W / np.sqrt(p)
+
+
+def _conditional_errors(
+    S: np.ndarray, X: np.ndarray, K: np.ndarray, B: np.ndarray, s2: float, sig2: float,
+    gam: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training and test MSE averaged exactly over ``beta*``, ``eps`` and the test sample.
+
+    Given the training features ``S`` (``N x n``), the data ``X`` (``p x n``), the population
+    second moments ``K = E[s(x) s(x)^T]`` (``N x N``) and ``B = E[s(x) sqrt(p) x^T]``
+    (``N x p``) of the feature map ``s`` under ``x ~ N(0, I_p / p)``: with ``theta = M y``,
+    ``M = S A / n``, ``A = (S^T S / n + gamma)^{-1}`` and ``C = E[y y^T] = s2 X^T X + sig2 I``,
+    the test MSE is ``s2 - 2 (s2 / sqrt(p)) tr(X M^T B) + tr(M^T K M C) + sig2`` and the
+    training MSE ``(gamma^2 / n) tr(A C A)``.
+    """
+    N, n = S.shape
+    p = X.shape[0]
+    C = s2 * (X.T @ X) + sig2 * np.eye(n)
+    lam, U = np.linalg.eigh(S.T @ S / n)
+    lam = np.clip(lam, 0.0, None)
+    SU = S @ U / n                                  # M = SU diag(1/(lam + gamma)) U^T
+    CU = U.T @ C @ U
+    KSU = SU.T @ K @ SU                             # U^T (S^T K S / n^2) U
+    XB = U.T @ (X.T @ B.T) @ SU                     # U^T X^T B^T S U / n
+    train = np.empty(gam.size)
+    test = np.empty(gam.size)
+    for i, g in enumerate(gam):  # a few ridges, each an O(n^2) contraction
+        d = 1.0 / (lam + g)
+        train[i] = g * g * np.einsum("i,ii->", d * d, CU) / n
+        quad = np.einsum("i,ij,j,ji->", d, KSU, d, CU)
+        cross = np.einsum("ii,i->", XB, d)
+        test[i] = s2 - 2.0 * s2 * cross / np.sqrt(p) + quad + sig2
+    return train, test
 
 
 def simulate_random_features_model(
@@ -391,6 +456,7 @@ def simulate_random_features_model(
     data: str = "gaussian",
     target: str = "linear",
     n_test: Optional[int] = None,
+    estimator: str = "sample",
     num_draws: int = 5,
     rng: RngLike = None,
 ) -> SimulatedRandomFeaturesModel:
@@ -426,7 +492,15 @@ def simulate_random_features_model(
         (phi(w_1^T x_i) - a_0) + eps_i`` with ``w_1`` the first row of ``W`` (a target built
         from one of the network's own features; its variance is also ``signal_norm2``).
     n_test : int, optional
-        Number of test samples (default ``n``).
+        Number of test samples (default ``n``); unused by ``estimator="conditional"``.
+    estimator : {"sample", "conditional"}
+        ``"sample"``: the empirical MSE on the drawn training and test samples.
+        ``"conditional"``: given ``X``, ``W`` (and ``Z``), both errors averaged exactly over
+        ``beta*``, ``eps`` and the test sample, through the population moments
+        ``E[s(x) s(x)^T]`` (:func:`rmtbook.random_features_kernel` of ``W^T / sqrt(p)``) and
+        ``E[s(x) x^T]`` (Stein's lemma with :func:`rmtbook.random_features_coefficients`):
+        the same mean, without the fluctuations of the target, the noise and the test set.
+        Requires ``data="gaussian"`` and ``target="linear"``.
     num_draws : int
         Independent draws (at least 2).
     rng : None, int or numpy.random.Generator
@@ -464,8 +538,16 @@ def simulate_random_features_model(
     law = check_choice("data", data, DATA_LAWS)
     tgt = check_choice("target", target, TARGETS)
     num_draws = check_int("num_draws", num_draws, low=2)
+    est = check_choice("estimator", estimator, ESTIMATORS)
+    if est == "conditional" and (law != "gaussian" or tgt != "linear"):
+        raise ValueError(
+            "estimator: 'conditional' needs data='gaussian' and target='linear'; "
+            f"got data={law!r}, target={tgt!r}"
+        )
     if max(p, n, N, n_test) * max(n, N) > 5e7:
-        raise ValueError(f"p, n, width, n_test = {p}, {n}, {N}, {n_test}: too large to simulate here")
+        raise ValueError(
+            f"p, n, width, n_test = {p}, {n}, {N}, {n_test}: too large to simulate here"
+        )
     a0, a1, nu = _activation_constants(act)
     v = max(nu - a0 * a0 - a1 * a1, 0.0)
     gen = as_generator(rng)
@@ -496,6 +578,10 @@ def simulate_random_features_model(
                 St = St + np.sqrt(v) * gen.standard_normal(St.shape)
         if not (np.isfinite(S).all() and np.isfinite(St).all() and np.isfinite(y).all()):
             raise ValueError("activation: its features or targets are not finite on this data")
+        if est == "conditional":
+            K, B = _population_moments(activation, kind, W, a0, a1, v)
+            train[draw], test[draw] = _conditional_errors(S, X, K, B, s2, sig2, gam)
+            continue
         residual, pred = _ridge_fit(S, St, y, gam)
         train[draw] = (residual**2).mean(axis=1)
         test[draw] = ((yt[None, :] - pred) ** 2).mean(axis=1)

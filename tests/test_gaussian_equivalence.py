@@ -124,3 +124,30 @@ def test_chapter8_equivalent_on_random_data_converges():
         gaps.append(np.abs(np.mean(vals, axis=0) - [th.train, th.test]) / [th.train, th.test])
     assert np.all(gaps[1] < 0.04), gaps
     assert gaps[1].max() < gaps[0].max(), gaps
+
+
+def test_conditional_estimator_matches_sample_estimator():
+    """The conditional estimator is the sample estimator averaged over target, noise, test set.
+
+    Same draws of X, W (seed), 40 draws at n = 60: the sample test MSE fluctuates at
+    O(n^{-1/2}) per draw, so its mean is within 4 standard errors of the conditional one.
+    """
+    from rmtbook.gaussian_equivalence import simulate_random_features_model as sim
+
+    for kind in ("activation", "gaussian_equivalent"):
+        a = sim("relu", 30, 60, 90, [1e-2, 1e-1], 0.2, features=kind, estimator="conditional",
+                num_draws=40, rng=3)
+        b = sim("relu", 30, 60, 90, [1e-2, 1e-1], 0.2, features=kind, n_test=600,
+                num_draws=40, rng=3)
+        for which in ("train", "test"):
+            diff = np.abs(getattr(a, which) - getattr(b, which))
+            assert np.all(diff <= 4 * np.hypot(getattr(a, which + "_se"), getattr(b, which + "_se")))
+
+
+def test_conditional_estimator_rejects_unsupported_models():
+    from rmtbook.gaussian_equivalence import simulate_random_features_model as sim
+
+    with pytest.raises(ValueError, match="estimator"):
+        sim("relu", 4, 8, 6, 0.1, estimator="conditional", data="rademacher", num_draws=2, rng=0)
+    with pytest.raises(ValueError, match="estimator"):
+        sim("relu", 4, 8, 6, 0.1, estimator="bogus", num_draws=2, rng=0)
