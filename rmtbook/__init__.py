@@ -9,7 +9,8 @@ Layers, bottom up (nothing imports upward):
    linear equivalents), ``spectra`` (matrix-free spectral densities), ``datasets`` (real data);
 4. ``linear`` (ridge regression), ``spiked`` (spiked models), ``shallow`` (random features),
    ``deep`` (conjugate kernels and the NTK), ``networks`` (finite-width networks),
-   ``diagnostics`` (finite-size fits and universality checks);
+   ``diagnostics`` (finite-size fits and universality checks), ``proportional`` (spectra of
+   random networks at proportional width);
 5. ``widgets`` (interactive explorers), ``exercises`` (self-checked exercises).
 
 The public API is re-exported here; names listed in the book's issues are a contract.
@@ -37,17 +38,20 @@ from .shallow import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
 from .networks import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
+from .proportional import *  # noqa: F401,F403
 
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
 from . import kernels as _ker, spectra as _spe, datasets as _dat, linear as _lin
 from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, diagnostics as _diag
+from . import proportional as _prop
 
 #: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
 _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
 
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
-    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag)
+    for module in (_laws, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag,
+                   _prop)
     for name in module.__all__
 ]
 
