@@ -41,7 +41,9 @@ def is_law(obj: object) -> bool:
     return all(hasattr(obj, attr) for attr in ("ppf", "support", "atom")) and not isinstance(obj, np.ndarray)
 
 
-def quantile_atoms(law, n_atoms: int = DEFAULT_ATOMS, *, name: str = "population_eigs") -> tuple[np.ndarray, np.ndarray]:
+def quantile_atoms(
+    law, n_atoms: int = DEFAULT_ATOMS, *, name: str = "population_eigs"
+) -> tuple[np.ndarray, np.ndarray]:
     """Atoms and weights of ``H_K``: the atom at 0 of ``law`` and ``n_atoms`` midpoint quantiles.
 
     Parameters
@@ -65,8 +67,10 @@ def quantile_atoms(law, n_atoms: int = DEFAULT_ATOMS, *, name: str = "population
     except (TypeError, ValueError, AttributeError) as exc:
         raise TypeError(f"{name} must be an array of eigenvalues or a law object with ppf, support() "
                         f"and atom; got {type(law).__name__}") from exc
-    if not (np.isfinite(atom) and 0.0 <= atom < 1.0):
-        raise ValueError(f"{name}: the law's atom at 0 must be in [0, 1); got {atom!r}")
+    if not (np.isfinite(atom) and 0.0 <= atom <= 1.0):
+        raise ValueError(f"{name}: the law's atom at 0 must be in [0, 1]; got {atom!r}")
+    if atom == 1.0:  # all the mass at 0 (to rounding, e.g. a ratio of 1e300)
+        return np.zeros(1), np.ones(1)
     if intervals and min(a for a, _ in intervals) < 0.0:
         raise ValueError(f"{name} must be a law on [0, inf) (a population spectrum); its support "
                          f"starts at {min(a for a, _ in intervals)!r}")

@@ -195,15 +195,15 @@ class DeepConjugateKernelLaw(SampleCovarianceLaw):
 def _input_atoms(input_eigs) -> tuple[np.ndarray, np.ndarray | None, float]:
     if is_law(input_eigs):
         values, weights = quantile_atoms(input_eigs, DEFAULT_ATOMS, name="input_eigs")
-        mean = float(input_eigs.mean())  # the atoms' mean is within O(K^{-3/2}) of it
+        mean, var = float(input_eigs.mean()), float(input_eigs.var())  # the atoms' are O(K^-3/2) off
     else:
         values = check_array("input_eigs", input_eigs, ndim=1, low=0.0)
         weights = np.full(values.size, 1.0 / values.size)
         mean = float(weights @ values)
-    if abs(mean - 1.0) > 1e-6:
+        var = float(weights @ (values - mean) ** 2)
+    if not abs(mean - 1.0) <= 1e-6:
         raise ValueError("input_eigs must have mean 1 (the input columns have unit norm, so "
                          f"tr X_0^T X_0 = n); got mean {mean!r}")
-    var = float(weights @ (values - mean) ** 2)
     return values, weights, var
 
 
@@ -294,6 +294,8 @@ class RandomFeaturesGramLaw(SampleCovarianceLaw):
 
     Attributes
     ----------
+    activation : StandardizedActivation
+        The activation with its Gaussian moments (``.phi`` is the activation itself).
     a0, a1, nu : float
         Gaussian moments of the activation: ``E phi``, ``E phi xi``, ``E phi^2``.
     noise : float
@@ -302,9 +304,10 @@ class RandomFeaturesGramLaw(SampleCovarianceLaw):
         ``p / n`` and ``N / n``.
     """
 
-    def __init__(self, population_eigs, ratio, weights, *, moments, data_ratio, width_ratio) -> None:
+    def __init__(self, population_eigs, ratio, weights, *, activation, data_ratio, width_ratio) -> None:
         super().__init__(population_eigs, ratio, weights)
-        self.a0, self.a1, self.nu = moments
+        self.activation = activation
+        self.a0, self.a1, self.nu = activation.a0, activation.a1, activation.nu
         self.noise = max(self.nu - self.a0**2 - self.a1**2, 0.0)
         self.data_ratio = data_ratio
         self.width_ratio = width_ratio
@@ -372,10 +375,13 @@ def random_features_gram_law(activation: ActivationLike, ratio: float, width_rat
     sig = standardize_activation(activation)
     c = check_scalar("ratio", ratio, low=0.0, low_open=True)
     psi = check_scalar("width_ratio", width_ratio, low=0.0, low_open=True)
+    for name, value in (("ratio", c), ("width_ratio", psi)):
+        if not np.isfinite(1.0 / value):
+            raise ValueError(f"{name} must be in (0, inf) with a finite inverse; got {value!r}")
     noise = max(sig.nu - sig.a0**2 - sig.a1**2, 0.0)
     if sig.a1 == 0.0:
         values, weights = np.array([noise]), np.array([1.0])
     else:
         values, weights = _affine_atoms(marchenko_pastur(1.0 / c), sig.a1**2, noise)
-    return RandomFeaturesGramLaw(values, 1.0 / psi, weights, moments=(sig.a0, sig.a1, sig.nu),
+    return RandomFeaturesGramLaw(values, 1.0 / psi, weights, activation=sig,
                                  data_ratio=c, width_ratio=psi)
