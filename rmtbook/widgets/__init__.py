@@ -16,8 +16,10 @@ from .kernels import *  # noqa: F401,F403
 from .random_features import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
 from .finite import *  # noqa: F401,F403
+from .proportional import *  # noqa: F401,F403
 from . import (concentration as _c, stieltjes as _s, marchenko_pastur as _m, spiked as _sp,
                ridge as _r, hermite as _h, kernels as _k, random_features as _rf, deep as _d,
                finite as _fi)
+from . import proportional as _pw
 
-__all__ = ["Explorer"] + [n for m in (_c, _s, _m, _sp, _r, _h, _k, _rf, _d, _fi) for n in m.__all__]
+__all__ = ["Explorer"] + [n for m in (_c, _s, _m, _sp, _r, _h, _k, _rf, _d, _fi, _pw) for n in m.__all__]
