@@ -38,7 +38,9 @@ DEFAULT_ATOMS = 2000
 
 def is_law(obj: object) -> bool:
     """Whether ``obj`` looks like a law object (``ppf``, ``support`` and ``atom``)."""
-    return all(hasattr(obj, attr) for attr in ("ppf", "support", "atom")) and not isinstance(obj, np.ndarray)
+    if isinstance(obj, np.ndarray):
+        return False
+    return all(hasattr(obj, attr) for attr in ("ppf", "support", "atom"))
 
 
 def quantile_atoms(
@@ -65,8 +67,8 @@ def quantile_atoms(
         atom = float(law.atom)
         intervals = [tuple(map(float, iv)) for iv in law.support()]
     except (TypeError, ValueError, AttributeError) as exc:
-        raise TypeError(f"{name} must be an array of eigenvalues or a law object with ppf, support() "
-                        f"and atom; got {type(law).__name__}") from exc
+        raise TypeError(f"{name} must be an array of eigenvalues or a law object with ppf, "
+                        f"support() and atom; got {type(law).__name__}") from exc
     if not (np.isfinite(atom) and 0.0 <= atom <= 1.0):
         raise ValueError(f"{name}: the law's atom at 0 must be in [0, 1]; got {atom!r}")
     if atom == 1.0:  # all the mass at 0 (to rounding, e.g. a ratio of 1e300)

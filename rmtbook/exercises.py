@@ -208,7 +208,7 @@ _REGISTRY: dict[str, _Answer] = {
 # chapter 9b: random networks at proportional width
 # ------------------------------------------------------------------------------------------------
 def _pw_variance_limits() -> np.ndarray:
-    """Fixed point gamma / (1 - b^2) of var_L = b^2 var_{L-1} + gamma, gamma = 1/2, relu and tanh."""
+    """Fixed point gamma/(1 - b^2) of var_L = b^2 var_{L-1} + gamma at gamma = 1/2: relu, tanh."""
     from .proportional import standardize_activation
 
     return np.array([0.5 / (1.0 - standardize_activation(a).b ** 2) for a in ("relu", "tanh")])

@@ -83,11 +83,12 @@ class StandardizedActivation:
     b: float
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
-        return (np.asarray(self.phi(np.asarray(x, dtype=float)), dtype=float) - self.a0) / self.scale
+        values = np.asarray(self.phi(np.asarray(x, dtype=float)), dtype=float)
+        return (values - self.a0) / self.scale
 
 
 def standardize_activation(activation: ActivationLike) -> StandardizedActivation:
-    """Centre and scale an activation under ``N(0, 1)``, with its linear share ``b = a_1^2/(nu - a_0^2)``.
+    """Centre and scale an activation under N(0, 1); its linear share ``b = a_1^2/(nu - a_0^2)``.
 
     Parameters
     ----------
@@ -195,7 +196,8 @@ class DeepConjugateKernelLaw(SampleCovarianceLaw):
 def _input_atoms(input_eigs) -> tuple[np.ndarray, np.ndarray | None, float]:
     if is_law(input_eigs):
         values, weights = quantile_atoms(input_eigs, DEFAULT_ATOMS, name="input_eigs")
-        mean, var = float(input_eigs.mean()), float(input_eigs.var())  # the atoms' are O(K^-3/2) off
+        # the law's own moments (the atoms' are O(K^-3/2) off)
+        mean, var = float(input_eigs.mean()), float(input_eigs.var())
     else:
         values = check_array("input_eigs", input_eigs, ndim=1, low=0.0)
         weights = np.full(values.size, 1.0 / values.size)
@@ -286,7 +288,7 @@ def deep_conjugate_kernel_law(
 # random features Gram matrix (Pennington & Worah 2017; Péché 2019; Benigni & Péché 2021)
 # ------------------------------------------------------------------------------------------------
 class RandomFeaturesGramLaw(SampleCovarianceLaw):
-    """Limiting spectral law of the random-features Gram ``K = S^T S / N``, ``S = sigma_c(W X/sqrt p)``.
+    """Limiting spectral law of the random-features Gram ``K = S^T S / N``.
 
     Built by :func:`random_features_gram_law`: the sample-covariance law of dimension ``n`` and
     ratio ``n / N`` whose population is the law of ``a_1^2 lambda + (nu - a_0^2 - a_1^2)``,
@@ -304,7 +306,8 @@ class RandomFeaturesGramLaw(SampleCovarianceLaw):
         ``p / n`` and ``N / n``.
     """
 
-    def __init__(self, population_eigs, ratio, weights, *, activation, data_ratio, width_ratio) -> None:
+    def __init__(self, population_eigs, ratio, weights, *, activation, data_ratio,
+                 width_ratio) -> None:
         super().__init__(population_eigs, ratio, weights)
         self.activation = activation
         self.a0, self.a1, self.nu = activation.a0, activation.a1, activation.nu
@@ -313,11 +316,14 @@ class RandomFeaturesGramLaw(SampleCovarianceLaw):
         self.width_ratio = width_ratio
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
-        return (f"RandomFeaturesGramLaw(ratio={self.data_ratio:g}, width_ratio={self.width_ratio:g}, "
+        return (f"RandomFeaturesGramLaw(ratio={self.data_ratio:g}, "
+                f"width_ratio={self.width_ratio:g}, "
                 f"a1={self.a1:.4g}, noise={self.noise:.4g})")
 
 
-def random_features_gram_law(activation: ActivationLike, ratio: float, width_ratio: float) -> RandomFeaturesGramLaw:
+def random_features_gram_law(
+    activation: ActivationLike, ratio: float, width_ratio: float
+) -> RandomFeaturesGramLaw:
     """Limiting eigenvalue law of the random-features Gram matrix ``K = S^T S / N`` (``n x n``).
 
     ``S = sigma_c(W X / sqrt p)`` with ``X`` (``p x n``) and ``W`` (``N x p``) of i.i.d.

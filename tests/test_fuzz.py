@@ -288,10 +288,12 @@ BASE = {
                                   {"input_eigs": ([0.5, 1.5], A), "activation": ("tanh", C),
                                    "width_ratios": ([0.5, 2.0], A)}),
     "random_features_gram_law": (r.random_features_gram_law,
-                                 {"activation": ("tanh", C), "ratio": (1.0, S), "width_ratio": (0.5, S)}),
-    "rfg.cdf": (_law_method(lambda: r.random_features_gram_law("relu", 1.0, 0.5), "cdf"), {"x": ([0.5, 1.0], A)}),
-    "scl_law.stieltjes": (_law_method(lambda: r.sample_covariance_law(r.marchenko_pastur(0.5), 0.5), "stieltjes"),
-                          {"z": (-1.0, S)}),
+                                 {"activation": ("tanh", C), "ratio": (1.0, S),
+                                  "width_ratio": (0.5, S)}),
+    "rfg.cdf": (_law_method(lambda: r.random_features_gram_law("relu", 1.0, 0.5), "cdf"),
+                {"x": ([0.5, 1.0], A)}),
+    "scl_law.stieltjes": (_law_method(lambda: r.sample_covariance_law(r.marchenko_pastur(0.5), 0.5),
+                                      "stieltjes"), {"z": (-1.0, S)}),
 }
 # public names outside the table, and why
 NOT_FUZZED = {

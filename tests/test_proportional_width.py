@@ -115,7 +115,8 @@ def test_law_population_refuses_weights_and_negative_support():
 # ------------------------------------------------------------------------------------------------
 def test_standardize_activation_closed_forms():
     s = r.standardize_activation("relu")
-    assert np.isclose(s.a0, 1 / np.sqrt(2 * np.pi)) and np.isclose(s.a1, 0.5) and np.isclose(s.nu, 0.5)
+    assert np.isclose(s.a0, 1 / np.sqrt(2 * np.pi)) and np.isclose(s.a1, 0.5)
+    assert np.isclose(s.nu, 0.5)
     assert np.isclose(s.b, 0.25 / (0.5 - 1 / (2 * np.pi)), rtol=1e-12)
     assert np.isclose(r.standardize_activation("linear").b, 1.0)
     assert r.standardize_activation("abs").b < 1e-14  # even: no linear part
@@ -124,7 +125,9 @@ def test_standardize_activation_closed_forms():
     assert abs(v.mean()) < 5 / np.sqrt(xi.size) and abs(v.var() - 1) < 10 / np.sqrt(xi.size)
 
 
-@pytest.mark.parametrize("bad, exc", [("nonsense", ValueError), (3, TypeError), (lambda x: 0 * x + 1.0, ValueError)])
+@pytest.mark.parametrize(
+    "bad, exc", [("nonsense", ValueError), (3, TypeError), (lambda x: 0 * x + 1.0, ValueError)]
+)
 def test_standardize_activation_refuses(bad, exc):
     with pytest.raises(exc, match="activation"):
         r.standardize_activation(bad)
@@ -148,7 +151,7 @@ def test_deep_ck_law_matches_random_networks(act, ratios):
     assert r.ks_distance(eigs, law) < KS_TOL  # O(log n / n)
     # nearest wrong variants fail the same check
     b, depth = law.b, len(ratios)
-    infinite_width = b**depth * G0 + (1 - b**depth)  # d/n -> infinity: the kernel b^L G0 + (1-b^L) I
+    infinite_width = b**depth * G0 + (1 - b**depth)  # d/n -> infinity: b^L G0 + (1 - b^L) I
     assert r.ks_distance(eigs, r.sample_covariance_law(infinite_width, 1e-9)) > 2 * KS_TOL
     if b > 0.5:  # omitting (1 - b) in every layer (visible when the linear part dominates)
         values, weights = G0, None

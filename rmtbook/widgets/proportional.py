@@ -83,11 +83,13 @@ def draw_proportional_width(
         inf_pdf = mp.pdf((x - (1.0 - bL)) / bL) / bL
         plot_theory(ax, x, inf_pdf, label="infinite width", color=COLORS["secondary"], ls="--")
     else:
-        ax.axvline(1.0, color=COLORS["secondary"], ls="--", label="infinite width (point mass at 1)")
+        ax.axvline(1.0, color=COLORS["secondary"], ls="--",
+                   label="infinite width (point mass at 1)")
     top = float(np.max(law.pdf(x)))
     ax.set_ylim(0.0, 1.6 * top)
     finish_axes(ax, xlabel="eigenvalue of $X_L^T X_L$", ylabel="density",
-                title=f"{activation}, depth {depth}, variance {law.var():.2f} (atom {law.atom:.2f})")
+                title=f"{activation}, depth {depth}, variance {law.var():.2f} "
+                      f"(atom {law.atom:.2f})")
 
 
 def proportional_width_explorer(
