@@ -172,8 +172,9 @@ class DeepConjugateKernelLaw(SampleCovarianceLaw):
         Variance of the input spectrum (``mu_0``).
     """
 
-    def __init__(self, population_eigs, ratio, weights, *, activation, width_ratios, layers,
-                 input_variance) -> None:
+    def __init__(self, population_eigs: np.ndarray, ratio: float, weights: np.ndarray, *,
+                 activation: StandardizedActivation, width_ratios: np.ndarray,
+                 layers: list[SampleCovarianceLaw], input_variance: float) -> None:
         super().__init__(population_eigs, ratio, weights)
         self.activation = activation
         self.b = activation.b
@@ -306,8 +307,9 @@ class RandomFeaturesGramLaw(SampleCovarianceLaw):
         ``p / n`` and ``N / n``.
     """
 
-    def __init__(self, population_eigs, ratio, weights, *, activation, data_ratio,
-                 width_ratio) -> None:
+    def __init__(self, population_eigs: np.ndarray, ratio: float, weights: np.ndarray, *,
+                 activation: StandardizedActivation, data_ratio: float,
+                 width_ratio: float) -> None:
         super().__init__(population_eigs, ratio, weights)
         self.activation = activation
         self.a0, self.a1, self.nu = activation.a0, activation.a1, activation.nu
