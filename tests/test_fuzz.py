@@ -292,6 +292,8 @@ BASE = {
                                   "width_ratio": (0.5, S)}),
     "rfg.cdf": (_law_method(lambda: r.random_features_gram_law("relu", 1.0, 0.5), "cdf"),
                 {"x": ([0.5, 1.0], A)}),
+    "dck.pdf": (_law_method(lambda: r.deep_conjugate_kernel_law([0.5, 1.5], "tanh", [0.5]), "pdf"),
+                {"x": ([0.5, 1.0], A)}),
     "scl_law.stieltjes": (_law_method(lambda: r.sample_covariance_law(r.marchenko_pastur(0.5), 0.5),
                                       "stieltjes"), {"z": (-1.0, S)}),
 }

@@ -257,3 +257,21 @@ def test_rf_gram_law_refuses_bad_input(kwargs, name):
     args = {"activation": "tanh", "ratio": 1.0, "width_ratio": 1.0} | kwargs
     with pytest.raises((ValueError, TypeError), match=name):
         r.random_features_gram_law(**args)
+
+
+def test_laws_have_the_law_interface():
+    rf = r.random_features_gram_law("relu", 0.5, 0.5)
+    ck = r.deep_conjugate_kernel_law(r.marchenko_pastur(0.5), "tanh", [0.5, 2.0])
+    for law in (rf, ck):
+        draws = law.sample(4000, rng=0)
+        # a mean of 4000 i.i.d. draws: O(std / sqrt(4000)), 5 standard errors
+        assert abs(draws.mean() - law.mean()) < 5 * law.std() / np.sqrt(draws.size)
+        assert np.isclose(np.mean(draws == 0.0), law.atom, atol=5 * np.sqrt(0.25 / draws.size))
+        lo, hi = law.support()[0][0], law.support()[-1][1]
+        assert law.cdf(hi) == 1.0 and np.isclose(law.cdf(-1e-9), 0.0)
+        x = np.linspace(lo, hi, 7)[1:-1]
+        assert np.all(law.pdf(x) >= 0) and np.allclose(law.ppf(law.cdf(x)), x, atol=1e-6)
+        m = law.stieltjes(np.array([-1.0, 1.0 + 1.0j]))
+        assert np.iscomplexobj(m) and m[0].imag == 0 and m[1].imag > 0
+        assert np.isclose(law.moment(2), law.var() + law.mean() ** 2, rtol=1e-5)
+    assert np.isclose(rf.atom, 0.5, atol=1e-12) and np.isclose(ck.atom, 0.5, atol=1e-12)
