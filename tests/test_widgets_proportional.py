@@ -23,16 +23,16 @@ def _variance(line):
 def test_default_view_is_wider_than_infinite_width():
     ex = proportional_width_explorer()
     lines = _lines(ex)
-    finite = lines["width n/d = 1: $\\mu_L$"]
+    finite = lines["width n/d = 0.5: $\\mu_L$"]
     infinite = lines["infinite width"]
     assert np.all(np.isfinite(finite.get_ydata()))
-    # var_L = b^2 var_{L-1} + 1 > b^{2L}: the finite-width density is much wider
+    # var_L = b^2 var_{L-1} + 1/2 > b^{2L}: the finite-width density is much wider
     assert _variance(finite) > 2.0 * _variance(infinite)
     assert ex.png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_callbacks_change_the_curves():
-    ex = proportional_width_explorer(depth=2)
+    ex = proportional_width_explorer(depth=2, log2_width_ratio=0.0)
     wide = _variance(_lines(ex)["width n/d = 1: $\\mu_L$"])
     ex.update(log2_width_ratio=-4.0)  # d = 16 n: close to infinite width
     lines = _lines(ex)

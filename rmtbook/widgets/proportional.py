@@ -37,7 +37,7 @@ def _law(activation: str, depth: int, log2_width_ratio: float):
 
 
 def draw_proportional_width(
-    fig: Figure, *, activation: str = "tanh", depth: int = 3, log2_width_ratio: float = 0.0
+    fig: Figure, *, activation: str = "tanh", depth: int = 3, log2_width_ratio: float = -1.0
 ) -> None:
     """Density of the deep CK law at depth ``L`` and ratio ``n/d``, with the infinite-width law.
 
@@ -93,7 +93,7 @@ def draw_proportional_width(
 
 
 def proportional_width_explorer(
-    activation: str = "tanh", depth: int = 3, log2_width_ratio: float = 0.0
+    activation: str = "tanh", depth: int = 3, log2_width_ratio: float = -1.0
 ) -> Explorer:
     """Interactive explorer: the deep conjugate kernel spectrum against depth and width ratio.
 
