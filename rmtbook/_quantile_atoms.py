@@ -16,8 +16,8 @@ For any ``f`` smooth on the support, ``int f dH_K - int f dH`` is the midpoint r
 law built on ``H_K`` is a smooth functional of ``H_K`` off the real axis (and on the real axis
 inside a bulk where the density is positive), so with ``K = 2000`` (the default)
 it agrees with the limit ``K -> infinity`` to about ``1e-6`` off the support and ``1e-4`` or
-better at the real points of the bulk (tested in ``tests/test_proportional_width.py`` at
-``K = 500, 1000, 2000, 4000``). The positive atoms are all distinct (a strictly increasing
+better at the real points of the bulk (``tests/test_proportional_width.py`` compares ``K = 50,
+200, 800, 8000`` with the default on and off the axis). The positive atoms are all distinct (a strictly increasing
 quantile function on the continuous part), and Marchenko-Pastur's smoothing (ratio ``c``) fills
 the ``O(1/K)`` gaps between them as soon as ``c K`` is large: no spurious gaps appear in the
 support.

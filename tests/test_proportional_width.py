@@ -81,6 +81,7 @@ def test_quantile_atoms_converge_to_the_law_population():
     assert errors[0] > errors[1] > errors[2]  # convergence with the resolution
     assert errors[-1] < 1e-5  # the law's 2000 atoms are within ~1e-6 of the limit
     assert errors[2] < 1e-4
+    assert len(law.support()) == 1  # no spurious gaps between the 2000 atoms
 
 
 class _TwoPoint:
