@@ -9,7 +9,8 @@ Layers, bottom up (nothing imports upward):
    linear equivalents), ``spectra`` (matrix-free spectral densities), ``datasets`` (real data);
 4. ``linear`` (ridge regression), ``spiked`` (spiked models), ``shallow`` (random features),
    ``deep`` (conjugate kernels and the NTK), ``networks`` (finite-width networks),
-   ``diagnostics`` (finite-size fits and universality checks);
+   ``diagnostics`` (finite-size fits and universality checks), ``proportional`` (spectra of
+   random networks at proportional width);
 5. ``widgets`` (interactive explorers), ``exercises`` (self-checked exercises).
 
 The public API is re-exported here; names listed in the book's issues are a contract.
@@ -41,6 +42,7 @@ from .diagnostics import *  # noqa: F401,F403
 from .gaussian_equivalence import *  # noqa: F401,F403
 from .dynamics import *  # noqa: F401,F403
 from .feature_learning import *  # noqa: F401,F403
+from .proportional import *  # noqa: F401,F403
 
 from . import fluctuations as _flu
 from . import laws as _laws, ensembles as _ens, hermite as _her, resolvents as _res
@@ -49,6 +51,7 @@ from . import spiked as _spi, shallow as _sha, deep as _deep, networks as _net, 
 from . import gaussian_equivalence as _geq
 from . import dynamics as _dyn
 from . import feature_learning as _fl
+from . import proportional as _prop
 
 #: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
 _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
@@ -56,7 +59,7 @@ _LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
     for module in (_laws, _flu, _ens, _her, _res, _ker, _spe, _dat, _lin, _spi, _sha, _deep, _net, _diag, _geq,
-                   _dyn, _fl)
+                   _dyn, _fl, _prop)
     for name in module.__all__
 ]
 

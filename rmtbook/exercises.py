@@ -304,6 +304,58 @@ _REGISTRY: dict[str, _Answer] = {
 }
 
 
+
+# ------------------------------------------------------------------------------------------------
+# chapter 9b: random networks at proportional width
+# ------------------------------------------------------------------------------------------------
+def _pw_variance_limits() -> np.ndarray:
+    """Fixed point gamma/(1 - b^2) of var_L = b^2 var_{L-1} + gamma at gamma = 1/2: relu, tanh."""
+    from .proportional import standardize_activation
+
+    return np.array([0.5 / (1.0 - standardize_activation(a).b ** 2) for a in ("relu", "tanh")])
+
+
+def _pw_bottleneck_atoms() -> np.ndarray:
+    """Atom at 0 of mu_3 for width ratios [1/2, 4, 1/2], orthonormal input: tanh, then linear."""
+    from .proportional import deep_conjugate_kernel_law
+
+    return np.array([deep_conjugate_kernel_law(np.ones(10), a, [0.5, 4.0, 0.5]).atom
+                     for a in ("tanh", "linear")])
+
+
+def _pw_rf_variance() -> float:
+    """Variance a_1^4 / (p/n) + (nu - a_0^2)^2 / (N/n) of the relu Gram law, p = n, N = n/2."""
+    from .proportional import standardize_activation
+
+    s = standardize_activation("relu")
+    return s.a1**4 / 1.0 + (s.nu - s.a0**2) ** 2 / 0.5
+
+
+_REGISTRY.update({
+    "ex-pw-variance-limit": _Answer(
+        compute=_pw_variance_limits, rtol=1e-4, atol=0.0,
+        hint=("the limits of var_L as L -> infinity at n/d = 1/2 for relu and tanh, in this order "
+              "(common mistakes: b from the raw activation, a_1^2, instead of the standardized "
+              "a_1^2/(nu - a_0^2); b instead of b^2; the ratio d/n instead of n/d)"),
+        chapter="chapters/09b_proportional_width",
+    ),
+    "ex-pw-bottleneck": _Answer(
+        compute=_pw_bottleneck_atoms, rtol=0.0, atol=1e-6,
+        hint=("the two atoms at 0 (tanh, then linear), numbers in [0, 1] (common mistakes: the "
+              "bottleneck's 1 - d_2/n carried to the last layer for tanh, whose shift 1 - b > 0 "
+              "removes the zero population eigenvalues; or the last layer's own atom, 0, for "
+              "the linear network, whose rank stays d_2)"),
+        chapter="chapters/09b_proportional_width",
+    ),
+    "ex-pw-rf-variance": _Answer(
+        compute=_pw_rf_variance, rtol=1e-6, atol=0.0,
+        hint=("the variance of the limiting spectrum of K = S^T S / N for relu at p = n, N = n/2 "
+              "(common mistakes: nu instead of nu - a_0^2, i.e. the mean a_0 kept; N/n instead of "
+              "n/N in the width term)"),
+        chapter="chapters/09b_proportional_width",
+    ),
+})
+
 def available() -> dict[str, str]:
     """The self-checked exercises: label -> what the answer should be (no values).
 

@@ -310,12 +310,28 @@ BASE = {
                                                 "learning_rate": (1.0, S)}),
     "ridge_test_error": (r.ridge_test_error, {"F": (_X, A), "y": (np.linspace(-1, 1, 5), A), "F_test": (_X[:, :3], A),
                                               "y_test": (np.ones(3), A), "ridge": ([0.1, 1.0], A)}),
+    # proportional width (issue 15)
+    "standardize_activation": (r.standardize_activation, {"activation": ("tanh", C)}),
+    "deep_conjugate_kernel_law": (r.deep_conjugate_kernel_law,
+                                  {"input_eigs": ([0.5, 1.5], A), "activation": ("tanh", C),
+                                   "width_ratios": ([0.5, 2.0], A)}),
+    "random_features_gram_law": (r.random_features_gram_law,
+                                 {"activation": ("tanh", C), "ratio": (1.0, S),
+                                  "width_ratio": (0.5, S)}),
+    "rfg.cdf": (_law_method(lambda: r.random_features_gram_law("relu", 1.0, 0.5), "cdf"),
+                {"x": ([0.5, 1.0], A)}),
+    "dck.pdf": (_law_method(lambda: r.deep_conjugate_kernel_law([0.5, 1.5], "tanh", [0.5]), "pdf"),
+                {"x": ([0.5, 1.0], A)}),
+    "scl_law.stieltjes": (_law_method(lambda: r.sample_covariance_law(r.marchenko_pastur(0.5), 0.5),
+                                      "stieltjes"), {"z": (-1.0, S)}),
 }
 # public names outside the table, and why
 NOT_FUZZED = {
     "SpectralLaw": "abstract base class",
     "Activation": "a record of callables; its callables are checked by get_activation",
     "get_activation": None,
+    "DeepConjugateKernelLaw": "built by deep_conjugate_kernel_law (fuzzed), keyword-only internals",
+    "RandomFeaturesGramLaw": "built by random_features_gram_law (fuzzed), keyword-only internals",
     **{name: "a result record (NamedTuple), built by the functions above" for name in
        ("KernelCoefficients", "MLPParams", "MonteCarloCoefficients", "RandomFeaturesCoefficients")},
 }

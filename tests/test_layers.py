@@ -9,11 +9,11 @@ PKG = Path(__file__).resolve().parents[1] / "rmtbook"
 
 LAYERS = [
     {"_validation", "_rng", "_typing", "_results", "_chebyshev", "_quadrature", "_pair_quadrature",
-     "_silverstein", "_density_model", "plotting"},
+     "_silverstein", "_density_model", "_quantile_atoms", "plotting"},
     {"laws", "fluctuations", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
     {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence", "dynamics",
-     "feature_learning"},
+     "feature_learning", "proportional"},
     {"widgets", "exercises"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -19,9 +19,11 @@ from .finite import *  # noqa: F401,F403
 from .gaussian_equivalence import *  # noqa: F401,F403
 from .dynamics import *  # noqa: F401,F403
 from .feature_learning import *  # noqa: F401,F403
+from .proportional import *  # noqa: F401,F403
 from . import (concentration as _c, stieltjes as _s, marchenko_pastur as _m, spiked as _sp,
                ridge as _r, hermite as _h, kernels as _k, random_features as _rf, deep as _d,
-               finite as _fi, gaussian_equivalence as _geq, dynamics as _dyn, feature_learning as _fl)
+               finite as _fi, gaussian_equivalence as _geq, dynamics as _dyn, feature_learning as _fl,
+               proportional as _pw)
 
-__all__ = ["Explorer"] + [n for m in (_c, _s, _m, _sp, _r, _h, _k, _rf, _d, _fi, _geq, _dyn, _fl)
+__all__ = ["Explorer"] + [n for m in (_c, _s, _m, _sp, _r, _h, _k, _rf, _d, _fi, _geq, _dyn, _fl, _pw)
                           for n in m.__all__]
