@@ -209,6 +209,9 @@ WIDTHS = (1280, 1024)
 #: Cut-off code blocks allowed on one page when their longest line holds a URL (a URL cannot be
 #: broken); any other cut-off block fails.
 URL_ALLOWANCE = 1
+#: Width of the content column (px) that _static/rmtbook.css gives from 1024 px up: room for
+#: the 84-character code lines, and about 95 characters of text a line at most.
+COLUMN = (800, 880)
 #: A numpy repr in a printed output (print_table in rmtbook.display prints numbers instead).
 NUMPY_REPR = r"np\.(float|int|uint|complex|bool|str|bytes|datetime)[0-9_]*\(|array\(\[|dtype="
 #: TeX left as plain text in a caption (math belongs between dollars, typeset like the text).
@@ -216,7 +219,9 @@ RAW_TEX = r"\\[A-Za-z]+|\$|[\^_]\{|[A-Za-z0-9)\]]\^[-+A-Za-z0-9(]|\b[A-Za-z]_[A-
 
 _MEASURE = """([numpyRepr, rawTex]) => {
   const main = document.querySelector('main') || document.body;
-  const out = {equations: [], code: [], captions: [], reprs: []};
+  const article = document.querySelector('article.bd-article');
+  const out = {equations: [], code: [], captions: [], reprs: [],
+               column: article ? Math.round(article.getBoundingClientRect().width) : 0};
   main.querySelectorAll('mjx-container[display="true"]').forEach(c => {
     const box = c.parentElement.getBoundingClientRect();
     const math = c.querySelector('mjx-math');
@@ -283,6 +288,8 @@ def test_page_fits_the_reading_column(browser, site, name, width):
         pytest.skip(f"{name} is not in _toc.yml, so not built")
     info = _measure(browser, urljoin(site, f"{name}.html"), width)
     problems = [f"display equation {e}" for e in info["equations"]]
+    if not COLUMN[0] <= info["column"] <= COLUMN[1]:
+        problems.append(f"content column {info['column']} px wide, not in {COLUMN} px")
     urls = [c for c in info["code"] if "://" in c["line"]]
     cut = [c for c in info["code"] if "://" not in c["line"]]
     if len(urls) > URL_ALLOWANCE:
