@@ -85,7 +85,9 @@ def format_number(value: Any, digits: int = 4) -> str:
 
 
 def _is_numeric(value: Any) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, (bool, np.bool_))
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (numbers.Number, np.generic))
 
 
 def format_table(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -69,3 +71,44 @@ def test_the_chapters_are_formatted():
         "run `python tools/format_chapters.py` and wrap the long lines it reports by hand:\n"
         + result.stdout + result.stderr
     )
+
+
+#: TeX left as plain text: a control word, a braced sub/superscript, x^2 or K_L outside dollars.
+RAW_TEX = re.compile(r"\\[A-Za-z]+|[\^_]\{|[A-Za-z0-9)\]]\^[-+A-Za-z0-9(]|\b[A-Za-z]_[A-Za-z0-9]")
+
+
+def _captions(text: str) -> list[str]:
+    found = []
+    pattern = r"^(`{3,})\{code-cell\}[^\n]*\n---\n(.*?)\n---\n"
+    for match in re.finditer(pattern, text, re.M | re.S):
+        options = yaml.safe_load(match.group(2)) or {}
+        figure = (options.get("mystnb") or {}).get("figure") or {}
+        if "caption" in figure:
+            found.append(str(figure["caption"]))
+    return found
+
+
+def _outside_math(caption: str) -> str:
+    """The caption without its $...$ math and its `code`."""
+    return re.sub(r"`[^`]*`", "", re.sub(r"\$[^$]*\$", "", caption))
+
+
+def test_captions_hold_math_only_between_dollars():
+    """Captions are Markdown: math between $...$, typeset like the text (CONTRIBUTING)."""
+    bad = []
+    for path in fc.notebooks():
+        for caption in _captions(path.read_text()):
+            outside = _outside_math(caption)
+            if RAW_TEX.search(outside) or "$" in outside:
+                bad.append(f"{path.name}: {caption.strip()[:120]}")
+    assert not bad, "raw TeX in a caption (put math between $...$):\n" + "\n".join(bad)
+
+
+def test_the_caption_check_finds_raw_tex():
+    text = (
+        "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n"
+        "    caption: the rate d^{-1/2}\n---\nx\n```\n"
+    )
+    (caption,) = _captions(text)
+    assert RAW_TEX.search(caption)
+    assert not RAW_TEX.search(_outside_math("the rate $d^{-1/2}$ of `f_q`"))
