@@ -2,7 +2,8 @@
 
 Layers, bottom up (nothing imports upward):
 
-1. ``_validation``, ``_rng``, ``plotting``: argument checks, random generators, figure style;
+1. ``_validation``, ``_rng``, ``plotting``, ``display``: argument checks, random generators,
+   figure style, printed tables;
 2. ``laws`` (spectral laws), ``ensembles`` (random matrix samplers), ``hermite`` (Gaussian
    analysis of activations);
 3. ``resolvents`` (deterministic equivalents), ``kernels`` (nonlinear kernel matrices and their
@@ -54,7 +55,7 @@ from . import feature_learning as _fl
 from . import proportional as _prop
 
 #: Submodules imported on first attribute access (PEP 562), not by ``import rmtbook``.
-_LAZY_SUBMODULES = ("plotting", "widgets", "exercises")
+_LAZY_SUBMODULES = ("plotting", "display", "widgets", "exercises")
 
 __all__ = ["__version__", *_LAZY_SUBMODULES] + [
     name
@@ -65,7 +66,7 @@ __all__ = ["__version__", *_LAZY_SUBMODULES] + [
 
 
 def __getattr__(name: str):
-    """Import ``plotting``, ``widgets`` and ``exercises`` on first access (PEP 562)."""
+    """Import ``plotting``, ``display``, ``widgets`` and ``exercises`` on first access (PEP 562)."""
     if name in _LAZY_SUBMODULES:
         import importlib
 

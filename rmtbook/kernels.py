@@ -660,8 +660,10 @@ def inner_product_kernel_linear_equivalent(
     + O(p^{-3/2}) and t_ij^2 has mean 1/p, while the centred rest has vanishing operator norm.
     Hence, in operator norm,
 
-    .. math:: K \\approx (f(0) + f''(0)/(2p)) 1 1^T + f'(0) X^T X / p + \\mathrm{diag}(f(t_{ii})
-              - f(0) - f''(0)/(2p) - f'(0) t_{ii}),
+    .. math::
+
+        K \\approx {} & (f(0) + f''(0)/(2p)) 1 1^T + f'(0) X^T X / p \\\\
+        & + \\mathrm{diag}(f(t_{ii}) - f(0) - f''(0)/(2p) - f'(0) t_{ii}),
 
     where the diagonal correction makes the diagonal exactly that of K; since t_ii = 1 +
     O(p^{-1/2}) it equals (f(1) - f(0) - f'(0)) I_n up to o(1) in operator norm (El Karoui's form).

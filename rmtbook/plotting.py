@@ -17,6 +17,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt  # noqa: F401 - activates the notebook's inline backend
+from matplotlib import ticker
 from matplotlib.figure import Figure
 import numpy as np
 
@@ -33,6 +34,7 @@ __all__ = [
     "plot_simulation",
     "plot_atom",
     "finish_axes",
+    "tidy_log_axis",
 ]
 
 #: Semantic colours: theory, simulation, a secondary quantity and a highlight.
@@ -66,13 +68,69 @@ _RC: dict[str, Any] = {
 }
 
 
+def _plain_number(value: float, _pos: Any = None) -> str:
+    """A log-axis tick label in plain numbers (``200``, ``0.05``, ``2e-05``)."""
+    return f"{value:g}"
+
+
+def tidy_log_axis(axis: Any) -> None:
+    """Give a log-scaled axis readable, non-overlapping tick labels.
+
+    Matplotlib labels the minor ticks of a log axis that spans few decades (``2x10^2``,
+    ``3x10^2``, ... side by side), and they overlap. This keeps labels on major ticks only:
+    at ``1, 2, 5 x 10^k`` in plain numbers when the view spans fewer than 2.2 decades (at
+    evenly spaced round numbers below half a decade), at powers of ten in scientific
+    notation (at most seven) otherwise. Axes that are not logarithmic, or whose major formatter a chapter set
+    itself, are left alone. :class:`BookFigure` calls it for every axis when it is drawn, so
+    no chapter has to.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis`` or ``ax.yaxis``.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> _ = ax.loglog([64, 1024], [0.1, 0.02])
+    >>> tidy_log_axis(ax.xaxis)
+    >>> lo, hi = ax.get_xlim()
+    >>> label = ax.xaxis.get_major_formatter()
+    >>> [label(t) for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi]
+    ['100', '200', '500', '1000']
+    """
+    if axis.get_scale() != "log" or not isinstance(axis.get_major_formatter(), ticker.LogFormatter):
+        return
+    lo, hi = sorted(abs(v) for v in axis.get_view_interval())
+    if not (lo > 0 and np.isfinite(hi)):
+        return
+    decades = float(np.log10(hi / lo))
+    if decades < 0.5:
+        axis.set_major_locator(ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_formatter(ticker.FuncFormatter(_plain_number))
+    elif decades < 2.2:
+        axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(ticker.FuncFormatter(_plain_number))
+    else:
+        axis.set_major_locator(ticker.LogLocator(base=10, numticks=7))
+        axis.set_major_formatter(ticker.LogFormatterSciNotation())
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
 class BookFigure(Figure):
     """A matplotlib figure that a notebook displays exactly once, as a PNG.
 
     Book figures are not registered with pyplot (so no backend shows them a second time and
     they are freed with their last reference); IPython displays them through ``_repr_png_``
-    when a cell returns them.
+    when a cell returns them. Before drawing, every log-scaled axis gets readable tick labels
+    (:func:`tidy_log_axis`), whatever the chapter did to set the scale.
     """
+
+    def draw(self, renderer: Any) -> None:
+        for ax in self.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                tidy_log_axis(axis)
+        super().draw(renderer)
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()

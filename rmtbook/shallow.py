@@ -17,10 +17,12 @@ errors are close, for ``n, N, p`` large and comparable, to deterministic equival
 
     delta = (1/n) tr Phi ((N/n) Phi / (1 + delta) + gamma I_n)^{-1},
     Psi = (N/n) Phi / (1 + delta),   Qbar = (Psi + gamma I_n)^{-1},
-    E_train ~ (gamma^2/n) y^T Qbar [ (1/N) tr(Psi Qbar^2) / (1 - (1/N) tr((Psi Qbar)^2)) Psi + I ] Qbar y,
+    E_train ~ (gamma^2/n) y^T Qbar [ theta Psi + I ] Qbar y,
+    theta = (1/N) tr(Psi Qbar^2) / (1 - (1/N) tr((Psi Qbar)^2)),
     E_test  ~ (1/nhat) ||yhat - Psi_{X Xhat}^T Qbar y||^2
               + (1/N) y^T Qbar Psi Qbar y / (1 - (1/N) tr((Psi Qbar)^2))
-                * [ (1/nhat) tr Psi_{Xhat Xhat} - (1/nhat) tr (I + gamma Qbar) Qbar Psi_{X Xhat} Psi_{Xhat X} ],
+                * [ (1/nhat) tr Psi_{Xhat Xhat}
+                    - (1/nhat) tr (I + gamma Qbar) Qbar Psi_{X Xhat} Psi_{Xhat X} ],
 
 where ``Psi_{AB} = (N/n) Phi_{AB} / (1 + delta)`` and ``Phi_{AB} = E_w[phi(A^T w) phi(w^T B)]``.
 Everything is computed from one eigendecomposition of ``Phi``, vectorized over widths and

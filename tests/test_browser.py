@@ -5,6 +5,12 @@ present, no raw TeX delimiters left), every image has loaded, pages with exercis
 their solution toggles, no page requests anything from outside the machine, and internal links
 resolve. Screenshots of a few pages are kept in ``_build/screenshots`` as test artifacts.
 
+Every built page is also measured as a reader sees it, at 1280 and at 1024 px (issue 20): no
+display equation wider than its box, no code block or printed output cut off (a horizontal
+scroll; a line holding a URL is the one allowance), no raw TeX in a figure caption, no numpy
+repr such as ``np.float64(0.0011)`` in an output. The pages are globbed, so chapters added
+later are measured too.
+
 The site is built by ``tools/build_book.py`` if ``_build/html`` is missing or older than the
 sources (the build then serves CI's own build step from its cache). Skips, with the reason,
 where no Chromium is installed.
@@ -193,3 +199,102 @@ def test_screenshots_kept(browser, site):
     assert shots, "no screenshots were written"
     for shot in shots:
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- Layout: what a reader sees at laptop widths (issue 20) -------------------------------------
+
+#: Viewport widths at which every page is measured: a laptop, and a small laptop or a tablet in
+#: landscape (where the theme hides the page table of contents).
+WIDTHS = (1280, 1024)
+#: Cut-off code blocks allowed on one page when their longest line holds a URL (a URL cannot be
+#: broken); any other cut-off block fails.
+URL_ALLOWANCE = 1
+#: Width of the content column (px) that _static/rmtbook.css gives from 1024 px up: room for
+#: the 84-character code lines, and about 95 characters of text a line at most.
+COLUMN = (800, 880)
+#: A numpy repr in a printed output (print_table in rmtbook.display prints numbers instead).
+NUMPY_REPR = r"np\.(float|int|uint|complex|bool|str|bytes|datetime)[0-9_]*\(|array\(\[|dtype="
+#: TeX left as plain text in a caption (math belongs between dollars, typeset like the text).
+RAW_TEX = r"\\[A-Za-z]+|\$|[\^_]\{|[A-Za-z0-9)\]]\^[-+A-Za-z0-9(]|\b[A-Za-z]_[A-Za-z0-9]"
+
+_MEASURE = """([numpyRepr, rawTex]) => {
+  const main = document.querySelector('main') || document.body;
+  const article = document.querySelector('article.bd-article');
+  const out = {equations: [], code: [], captions: [], reprs: [],
+               column: article ? Math.round(article.getBoundingClientRect().width) : 0};
+  main.querySelectorAll('mjx-container[display="true"]').forEach(c => {
+    const box = c.parentElement.getBoundingClientRect();
+    const math = c.querySelector('mjx-math');
+    const width = math ? math.getBoundingClientRect().width : c.scrollWidth;
+    const room = Math.min(c.clientWidth || box.width, box.width);
+    if (width > room + 1 || c.scrollWidth > c.clientWidth + 1) {
+      let tex = '';
+      try {
+        const items = MathJax.startup.document.getMathItemsWithin(c.parentElement);
+        tex = items.length ? items[0].math : '';
+      } catch (e) {}
+      out.equations.push(`${Math.round(width - room)} px too wide: ${tex.trim().slice(0, 90)}`);
+    }
+  });
+  main.querySelectorAll('div.highlight pre, div.cell_output pre, .output pre').forEach(p => {
+    if (p.scrollWidth > p.clientWidth + 1) {
+      const lines = p.innerText.split('\\n');
+      const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
+      out.code.push({over: p.scrollWidth - p.clientWidth, line: longest});
+    }
+  });
+  main.querySelectorAll('figcaption').forEach(f => {
+    const clone = f.cloneNode(true);
+    clone.querySelectorAll('mjx-container, script, code, pre, .headerlink').forEach(e => e.remove());
+    const text = clone.innerText;
+    if (new RegExp(rawTex).test(text)) out.captions.push(text.trim().slice(0, 160));
+  });
+  main.querySelectorAll('div.cell_output').forEach(o => {
+    const text = o.innerText;
+    const m = text.match(new RegExp(numpyRepr));
+    if (m) out.reprs.push(text.slice(Math.max(0, m.index - 40), m.index + 40));
+  });
+  return out;
+}"""
+
+
+def _built_pages() -> list[str]:
+    """The table of contents' pages and every chapter or appendix source (glob): new chapters
+    are measured without editing this file."""
+    names = set(_pages())
+    for pattern in ("chapters/*.md", "appendices/*.md"):
+        names |= {str(p.relative_to(ROOT).with_suffix("")) for p in ROOT.glob(pattern)}
+    return sorted(names)
+
+
+def _measure(browser, url: str, width: int) -> dict:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_function("() => !window.MathJax || !window.MathJax.startup || window.MathJax.startup.promise", timeout=20000)
+        page.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
+        page.wait_for_timeout(200)
+        return page.evaluate(_MEASURE, [NUMPY_REPR, RAW_TEX])
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", _built_pages())
+def test_page_fits_the_reading_column(browser, site, name, width):
+    """Equations, code, captions and outputs of one page fit and read well at ``width`` px."""
+    if not (HTML / f"{name}.html").exists():
+        assert name not in _pages(), f"{name} is in _toc.yml but was not built"
+        pytest.skip(f"{name} is not in _toc.yml, so not built")
+    info = _measure(browser, urljoin(site, f"{name}.html"), width)
+    problems = [f"display equation {e}" for e in info["equations"]]
+    if not COLUMN[0] <= info["column"] <= COLUMN[1]:
+        problems.append(f"content column {info['column']} px wide, not in {COLUMN} px")
+    urls = [c for c in info["code"] if "://" in c["line"]]
+    cut = [c for c in info["code"] if "://" not in c["line"]]
+    if len(urls) > URL_ALLOWANCE:
+        cut += urls
+    problems += [f"code cut off by {c['over']} px: {c['line'].strip()[:100]}" for c in cut]
+    problems += [f"raw TeX in a caption: {c}" for c in info["captions"]]
+    problems += [f"numpy repr in an output: ...{r}..." for r in info["reprs"]]
+    assert not problems, f"{name} at {width} px:\n  " + "\n  ".join(problems)

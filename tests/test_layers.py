@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parents[1] / "rmtbook"
 
 LAYERS = [
     {"_validation", "_rng", "_typing", "_results", "_chebyshev", "_quadrature", "_pair_quadrature",
-     "_silverstein", "_density_model", "_quantile_atoms", "plotting"},
+     "_silverstein", "_density_model", "_quantile_atoms", "plotting", "display"},
     {"laws", "fluctuations", "ensembles", "hermite"},
     {"resolvents", "kernels", "_kernel_core", "spectra", "datasets"},
     {"linear", "spiked", "shallow", "deep", "networks", "diagnostics", "gaussian_equivalence", "dynamics",
