@@ -93,7 +93,7 @@ def standardize_activation(activation: ActivationLike) -> StandardizedActivation
     Parameters
     ----------
     activation : str, callable or Activation
-        A name of :data:`rmtbook.ACTIVATIONS`, an :class:`rmtbook.Activation` or a vectorized
+        A name of ``rmtbook.ACTIVATIONS``, an :class:`rmtbook.Activation` or a vectorized
         callable; it must not be constant on ``N(0, 1)`` (``nu > a_0^2``).
 
     Returns
@@ -237,7 +237,7 @@ def deep_conjugate_kernel_law(
         The ``n`` eigenvalues of ``X_0^T X_0`` (``>= 0``, mean 1: unit-norm columns), or a law
         object with mean 1 (its limit, e.g. ``marchenko_pastur(n / d_0)``).
     activation : str, callable or Activation
-        The activation before standardization (a name of :data:`rmtbook.ACTIVATIONS`, an
+        The activation before standardization (a name of ``rmtbook.ACTIVATIONS``, an
         :class:`rmtbook.Activation` or a vectorized callable), not constant.
     width_ratios : array_like
         ``[n / d_1, ..., n / d_L]``, positive finite numbers (at least one).
@@ -352,7 +352,7 @@ def random_features_gram_law(
     Parameters
     ----------
     activation : str, callable or Activation
-        A name of :data:`rmtbook.ACTIVATIONS`, an :class:`rmtbook.Activation` or a vectorized
+        A name of ``rmtbook.ACTIVATIONS``, an :class:`rmtbook.Activation` or a vectorized
         callable, not constant under ``N(0, 1)``.
     ratio : float
         ``p / n > 0``.
