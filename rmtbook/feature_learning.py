@@ -10,17 +10,20 @@ single-index target ``y = sigma_*(<beta_*, x>) + eps`` with ``||beta_*|| = 1`` a
     W_1 = W_0 + (eta / sqrt(N)) G,   G = (1/n) diag(a) [sigma'(W_0 X) o (1 r^T)] X^T,
 
 with residual ``r = y - f_0(X)``. Splitting ``sigma' = a_1 + (sigma' - a_1)`` (Stein:
-``E sigma'(xi) = a_1``), ``(eta / sqrt N) G = theta u vhat^T + Delta`` with ``u = a / sqrt(N)``,
+``E sigma'(xi) = a_1``), ``(eta / sqrt N) G = theta u vhat^T + Delta`` with ``u = a / ||a||``,
 ``vhat = X r / ||X r||`` and, in the proportional limit, ::
 
     theta = eta |a_1| sqrt(c_1^2 + (p/n)(nu_* + noise_var)),
     <vhat, beta_*>^2 -> c_1^2 / (c_1^2 + (p/n)(nu_* + noise_var)),   ||Delta|| = O(n^{-1/2}),
 
 where ``a_1`` is the first Hermite coefficient of ``sigma``, ``c_1`` that of ``sigma_*`` and
-``nu_* = E sigma_*(xi)^2``. The rows of ``W_0 + theta u vhat^T`` are i.i.d. Gaussian with
-covariance ``(I + ell vhat vhat^T) / p``, ``ell = theta^2 p / N``: ``(p/N) W_1^T W_1`` is a
-spiked sample covariance matrix with ratio ``p / N`` (chapter 4), whose outlier and alignment
-are those of :func:`rmtbook.spiked.spike_eigenvalue` and :func:`rmtbook.spiked.spike_alignment`.
+``nu_* = E sigma_*(xi)^2``. The rows of ``W_0 + theta u vhat^T`` are Gaussian with
+covariance ``(I + ell vhat vhat^T) / p``, ``ell = theta^2 p / N`` (independent up to the
+normalization by ``||a||``): up to ``Delta``, ``(p/N) W_1^T W_1`` is a spiked sample covariance
+matrix with ratio ``p / N`` (chapter 4), whose outlier and alignment are those of
+:func:`rmtbook.spiked.spike_eigenvalue` and :func:`rmtbook.spiked.spike_alignment`. The limits are
+stated for an activation with a Lipschitz derivative (not ReLU); the chapter checks them
+numerically for the non-Lipschitz target ``sign``.
 
 Layer 4 of the package, beside :mod:`rmtbook.shallow`: imports :mod:`rmtbook.spiked` (layer 4,
 public names only), :mod:`rmtbook.hermite` (layer 2) and the private toolkits.

@@ -66,47 +66,76 @@ def test_step_is_a_gradient_step_of_the_stated_size():
     np.testing.assert_allclose(W1, W - eta * np.sqrt(N) * grad, rtol=1e-7, atol=1e-9)
 
 
+def _mean_within(sim, ref, bias):
+    """Mean of the draws within ``bias * |ref|`` (the O(1/n) finite-size bias) plus 4 standard
+    errors (which measure the O(n^{-1/2}) fluctuation of each draw)."""
+    sim = np.asarray(sim)
+    return abs(sim.mean() - ref) <= bias * abs(ref) + 4 * sim.std(ddof=1) / np.sqrt(sim.size)
+
+
+@pytest.mark.slow
 def test_rank_one_spike_against_simulation():
-    # p = 400, n = 800, N = 600: strength and overlap are O(n^{-1/2}) = 3.5% averages;
-    # 4 draws, tolerance 2 n^{-1/2} relative + 4 standard errors
-    p, n, N, tau2, eta = 400, 800, 600, 0.1, 2.0
-    th = one_step_spike("erf", "tanh", eta, p / n, N / n, tau2)
+    # p = 400, n = 800, N = 600, 32 draws; tau^2 = 0.5 so that the noise term matters: dropping
+    # it moves theta by 12%, psi = p/N instead of p/n by 9%. The step is linear in eta: one SVD
+    # of the step at eta = 1 per draw.
+    p, n, N, tau2 = 400, 800, 600, 0.5
+    th = one_step_spike("erf", "tanh", 1.0, p / n, N / n, tau2)
     gen = np.random.default_rng(11)
     tops, overlaps, ratios = [], [], []
-    for _ in range(4):
+    for _ in range(32):
         s = single_index_sample(p, n, "tanh", noise_var=tau2, rng=gen)
         W0, a = gen.standard_normal((N, p)) / np.sqrt(p), gen.standard_normal(N)
-        step = one_gradient_step(W0, a, s.X, s.y, "erf", eta) - W0
+        step = one_gradient_step(W0, a, s.X, s.y, "erf", 1.0) - W0
         _, S, Vt = np.linalg.svd(step, full_matrices=False)
         tops.append(S[0])
         ratios.append(S[1] / S[0])
         overlaps.append((Vt[0] @ s.direction) ** 2)
-    for sim, ref in ((np.array(tops), th.strength), (np.array(overlaps), th.target_alignment)):
-        se = sim.std(ddof=1) / 2
-        assert abs(sim.mean() - ref) <= 2 / np.sqrt(n) * ref + 4 * se, (sim, ref)
+    assert _mean_within(tops, th.strength, 1 / n), (np.mean(tops), th.strength)
+    assert _mean_within(overlaps, th.target_alignment, 1 / n)
     assert max(ratios) < 3 / np.sqrt(n)
-    # the noise-free guess c_1 (no psi term) is rejected
-    c1 = r.hermite_coefficients("tanh", 1)[1]
+    # the nearest wrong variants fail the same check
     a1 = r.hermite_coefficients("erf", 1)[1]
-    assert abs(np.mean(tops) - eta * a1 * c1) > 0.1 * th.strength
+    c1 = r.hermite_coefficients("tanh", 1)[1]
+    nu_star = r.second_moment("tanh")
+    for norm2 in (c1**2 + p / n * nu_star,            # tau^2 dropped
+                  c1**2 + p / N * (nu_star + tau2),   # psi = p/N
+                  c1**2):                             # no noise term at all
+        assert not _mean_within(tops, a1 * np.sqrt(norm2), 1 / n), norm2
+        assert not _mean_within(overlaps, c1**2 / norm2, 1 / n), norm2
+    for factor in (0.95, 1.05):
+        assert not _mean_within(tops, factor * th.strength, 1 / n), factor
 
 
+@pytest.mark.slow
 def test_weight_outlier_against_simulation():
-    p, n, N, eta = 400, 800, 600, 5.0
-    th = one_step_spike("tanh", "linear", eta, p / n, N / n, 0.0)
-    assert th.ell > np.sqrt(p / N)
+    # label noise tau^2 = 0.25; 6 draws; O(N^{-1/2}) fluctuations in the standard error,
+    # O(1/N) bias
+    p, n, N, eta, tau2 = 400, 800, 600, 5.0, 0.25
+    th = one_step_spike("tanh", "linear", eta, p / n, N / n, tau2)
+    c = p / N
+    assert th.ell > np.sqrt(c)
     gen = np.random.default_rng(5)
-    lam, al = [], []
-    for _ in range(3):
-        s = single_index_sample(p, n, "linear", rng=gen)
+    lam, al, given_s1, low_dim = [], [], [], []
+    for _ in range(6):
+        s = single_index_sample(p, n, "linear", noise_var=tau2, rng=gen)
         W0, a = gen.standard_normal((N, p)) / np.sqrt(p), gen.standard_normal(N)
         W1 = one_gradient_step(W0, a, s.X, s.y, "tanh", eta)
-        vals, vecs = np.linalg.eigh(W1.T @ W1 * (p / N))
+        s1 = np.linalg.svd(W1 - W0, compute_uv=False)[0]
+        vals, vecs = np.linalg.eigh(W1.T @ W1 * c)
         lam.append(vals[-1])
         al.append((vecs[:, -1] @ s.direction) ** 2)
-    for sim, ref in ((np.array(lam), th.weight_outlier), (np.array(al), th.weight_alignment)):
-        se = sim.std(ddof=1) / np.sqrt(3)
-        assert abs(sim.mean() - ref) <= 2 / np.sqrt(N) * ref + 4 * se, (sim, ref)
+        given_s1.append(spike_eigenvalue(s1**2 * c, c))
+        low_dim.append(1 + s1**2 * c)  # the population spike: no sampling bias
+    lam, al, given_s1, low_dim = map(np.array, (lam, al, given_s1, low_dim))
+    # draw by draw, given the measured strength s_1: the spiked-covariance step
+    assert _mean_within(lam - given_s1 + th.weight_outlier, th.weight_outlier, 1 / N)
+    assert not _mean_within(lam - low_dim + th.weight_outlier, th.weight_outlier, 1 / N)
+    assert _mean_within(lam, th.weight_outlier, 1 / N), (lam, th.weight_outlier)
+    assert _mean_within(al, th.weight_alignment, 1 / N), (al, th.weight_alignment)
+    # wrong variants: ell = theta^2 (no p/N), the chapter-4 overlap with vhat alone (no target
+    # factor)
+    assert not _mean_within(lam, spike_eigenvalue(th.strength**2, c), 1 / N)
+    assert not _mean_within(al, spike_alignment(th.ell, c), 1 / N)
 
 
 def test_single_index_sample():
