@@ -3,7 +3,8 @@
 A function that used to return a tuple now returns a frozen dataclass with named fields; the
 mixin :class:`TupleLike` keeps the old tuple protocol (unpacking ``a, b = f(...)`` and
 indexing ``f(...)[0]``) working, so that the change breaks no caller. This is a bottom-layer
-module: it imports nothing from :mod:`rmtbook`.
+module: it imports nothing from :mod:`rmtbook`. :func:`mean_and_se` is the one estimator of a
+simulation's mean and standard error.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 __all__: list[str] = []
 
@@ -31,3 +34,16 @@ class TupleLike:
 
     def __len__(self) -> int:
         return len(self._as_tuple())
+
+
+def mean_and_se(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over independent draws (axis 0) and its standard error.
+
+    The standard error is the sample standard deviation over ``sqrt(number of draws)``;
+    undefined, hence NaN, for a single draw. Shared by the package's simulators.
+    """
+    draws = np.asarray(draws, dtype=float)
+    k = draws.shape[0]
+    if k > 1:
+        return draws.mean(axis=0), draws.std(axis=0, ddof=1) / np.sqrt(k)
+    return draws.mean(axis=0), np.full(draws.shape[1:], np.nan)

@@ -45,6 +45,7 @@ from typing import Optional
 import numpy as np
 
 from . import _quadrature
+from ._results import mean_and_se
 from ._rng import as_generator
 from ._silverstein import x_of_theta
 from ._typing import ArrayLike, RngLike, ScalarOrArray
@@ -507,13 +508,8 @@ def simulate_gradient_flow_risk(
         if step is not None and step * lam.max() >= 2.0:
             r_in[d] = np.where(np.isnan(r_in[d]), np.inf, r_in[d])
             r_out[d] = np.where(np.isnan(r_out[d]), np.inf, r_out[d])
-    mean_in, mean_out = r_in.mean(axis=0), r_out.mean(axis=0)
-    if num_draws > 1:
-        se_in = r_in.std(axis=0, ddof=1) / np.sqrt(num_draws)
-        se_out = r_out.std(axis=0, ddof=1) / np.sqrt(num_draws)
-    else:
-        se_in = np.full(tflat.size, np.nan)
-        se_out = np.full(tflat.size, np.nan)
+    mean_in, se_in = mean_and_se(r_in)
+    mean_out, se_out = mean_and_se(r_out)
     shape = tim.shape
     return SimulatedGradientFlowRisk(
         in_sample=_out(mean_in.reshape(shape)),

@@ -45,6 +45,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._results import mean_and_se
 from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_choice, check_int
@@ -587,9 +588,8 @@ def simulate_random_features_model(
         test[draw] = ((yt[None, :] - pred) ** 2).mean(axis=1)
 
     def summary(values: np.ndarray) -> tuple[ScalarOrArray, ScalarOrArray, np.ndarray]:
-        mean = values.mean(axis=0).reshape(shape)
-        se = (values.std(axis=0, ddof=1) / np.sqrt(num_draws)).reshape(shape)
-        return _shaped(mean), _shaped(se), values.reshape((num_draws,) + shape)
+        mean, se = mean_and_se(values)
+        return _shaped(mean.reshape(shape)), _shaped(se.reshape(shape)), values.reshape((num_draws,) + shape)
 
     tr, tr_se, tr_all = summary(train)
     te, te_se, te_all = summary(test)

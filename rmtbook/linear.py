@@ -38,6 +38,7 @@ from typing import Optional
 import numpy as np
 
 from . import _silverstein
+from ._results import mean_and_se
 from ._rng import as_generator
 from ._typing import ArrayLike, RealArray, RngLike, ScalarOrArray
 from ._validation import check_array, check_int, check_weights
@@ -647,13 +648,8 @@ def simulate_ridge_risk(
         betahat, r_in[d] = _fit_ridge(a, ytil, gflat)
         err = betahat - beta[:, None]
         r_out[d] = s2 + np.sum(diag[:, None] * err**2, axis=0)
-    mean_in, mean_out = r_in.mean(axis=0), r_out.mean(axis=0)
-    if num_draws > 1:
-        se_in = r_in.std(axis=0, ddof=1) / np.sqrt(num_draws)
-        se_out = r_out.std(axis=0, ddof=1) / np.sqrt(num_draws)
-    else:
-        se_in = np.full(gflat.size, np.nan)
-        se_out = np.full(gflat.size, np.nan)
+    mean_in, se_in = mean_and_se(r_in)
+    mean_out, se_out = mean_and_se(r_out)
     shape = gam.shape
     return SimulatedRidgeRisk(
         in_sample=_out(mean_in.reshape(shape)),

@@ -56,7 +56,7 @@ import numpy as np
 from scipy import linalg
 
 from . import kernels as _kernels
-from ._results import TupleLike
+from ._results import TupleLike, mean_and_se
 from . import _silverstein
 from ._rng import as_generator
 from ._typing import Activation, ArrayLike, RealArray, RngLike, ScalarOrArray
@@ -715,8 +715,7 @@ def simulate_random_features_ridge(
             test[draw] = ((Yt[None, :, :] - pred) ** 2).sum(axis=(1, 2)) / nhat
 
     def summary(values: np.ndarray) -> tuple[ScalarOrArray, ScalarOrArray, np.ndarray]:
-        mean = values.mean(axis=0)
-        se = values.std(axis=0, ddof=1) / np.sqrt(num_draws)
+        mean, se = mean_and_se(values)
         return _shaped(mean, shape), _shaped(se, shape), values.reshape((num_draws,) + shape)
 
     tr_mean, tr_se, tr_all = summary(train)
